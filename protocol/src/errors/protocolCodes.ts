@@ -1,0 +1,20 @@
+// PR_: the wire contract itself (parsing, canonical form, signatures, keys).
+export const protocolCodes = {
+  PR_INVALID_JSON: { status: 400, message: 'payload is not valid JSON' },
+  PR_SCHEMA: { status: 400, message: 'payload does not match the schema' },
+  PR_NOT_CANONICAL: { status: 400, message: 'value cannot be put in canonical JSON' },
+  PR_BAD_SIGNATURE: { status: 400, message: 'signature does not verify' },
+  PR_SIGNER_MISMATCH: { status: 400, message: 'signature is by a key other than the one claimed' },
+  PR_BAD_KEY: { status: 400, message: 'not a valid secp256k1 key' },
+  PR_BAD_ADDRESS: { status: 400, message: 'not a valid DAG address' },
+  PR_BAD_AMOUNT: { status: 400, message: 'amount must be a non-negative integer number of base units' },
+  PR_UNKNOWN_FIELD: { status: 400, message: 'field is not in the catalogue' },
+  PR_FIELD_CADENCE: { status: 400, message: 'field is not offered at this cadence' },
+  PR_FIELD_RANGE: { status: 400, message: 'field value is outside its catalogue range' },
+  PR_BAD_WINDOW: { status: 400, message: 'window does not match the cadence' },
+  PR_COMMITMENT_MISMATCH: { status: 400, message: 'commitment is not the hash of the body' },
+  PR_KEYSTORE_PASSWORD: { status: 401, message: 'keystore password is wrong' },
+  PR_KEYSTORE_INVALID: { status: 400, message: 'not a dag4 V3 keystore' },
+  PR_BAD_PAIRING_CODE: { status: 400, message: 'pairing code is malformed or its checksum is wrong' },
+  PR_POLICY_EXPIRED: { status: 400, message: 'consent policy has expired' },
+} as const;

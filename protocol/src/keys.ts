@@ -1,0 +1,99 @@
+// DAG keys: secp256k1, addresses and encrypted keystores, all following dag4-keystore exactly.
+import { keyStore } from '@stardust-collective/dag4-keystore';
+import secp256k1 from 'secp256k1';
+import { z } from 'zod';
+import { ProtocolError } from './errors/ProtocolError.ts';
+
+/** A DAG address: "DAG", a parity digit, 36 base58 characters. */
+export const DagAddress = z
+  .string()
+  .length(40)
+  .refine((a) => keyStore.validateDagAddress(a), { message: 'not a valid DAG address' });
+export type DagAddress = z.infer<typeof DagAddress>;
+
+/** Uncompressed secp256k1 public key as 128 hex chars, without the 04 prefix: Tessellation's proof id. */
+export const PublicKeyId = z.string().regex(/^[0-9a-f]{128}$/, 'expected 128 lowercase hex chars (public key without 04)');
+export type PublicKeyId = z.infer<typeof PublicKeyId>;
+
+export const PrivateKeyHex = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex chars');
+
+export interface KeyPair {
+  privateKey: string;
+  /** Uncompressed, without 04 (proof id form). */
+  publicKey: PublicKeyId;
+  address: DagAddress;
+}
+
+export function generateKeyPair(): KeyPair {
+  return keyPairFromPrivateKey(keyStore.generatePrivateKey());
+}
+
+export function keyPairFromPrivateKey(privateKey: string): KeyPair {
+  const pk = privateKey.toLowerCase();
+  if (!PrivateKeyHex.safeParse(pk).success || !secp256k1.privateKeyVerify(Buffer.from(pk, 'hex'))) {
+    throw new ProtocolError('PR_BAD_KEY', 'not a valid secp256k1 private key');
+  }
+  const full = Buffer.from(secp256k1.publicKeyCreate(Buffer.from(pk, 'hex'), false)).toString('hex');
+  const publicKey = full.slice(2);
+  return { privateKey: pk, publicKey, address: addressFromPublicKey(publicKey) };
+}
+
+/** DAG address of a public key given with or without the 04 prefix. */
+export function addressFromPublicKey(publicKey: string): DagAddress {
+  if (!/^(04)?[0-9a-fA-F]{128}$/.test(publicKey)) throw new ProtocolError('PR_BAD_KEY', 'not an uncompressed public key');
+  return keyStore.getDagAddressFromPublicKey(publicKey.toLowerCase());
+}
+
+export function isDagAddress(value: string): boolean {
+  return keyStore.validateDagAddress(value);
+}
+
+/** Public key in 33-byte compressed form (hex), used by pairing codes. */
+export function compressPublicKey(publicKey: PublicKeyId): string {
+  return Buffer.from(secp256k1.publicKeyConvert(Buffer.from(`04${publicKey}`, 'hex'), true)).toString('hex');
+}
+
+export function decompressPublicKey(compressedHex: string): PublicKeyId {
+  try {
+    return Buffer.from(secp256k1.publicKeyConvert(Buffer.from(compressedHex, 'hex'), false)).toString('hex').slice(2);
+  } catch (cause) {
+    throw new ProtocolError('PR_BAD_KEY', 'not a compressed secp256k1 public key', { cause });
+  }
+}
+
+/** dag4's encrypted V3 keystore JSON (scrypt + AES-128-CTR), as written by `generateEncryptedPrivateKey`. */
+export const Keystore = z
+  .object({
+    crypto: z.object({
+      cipher: z.string(),
+      cipherparams: z.object({ iv: z.string() }),
+      ciphertext: z.string(),
+      kdf: z.string(),
+      kdfparams: z.record(z.string(), z.unknown()),
+      mac: z.string(),
+    }),
+    id: z.string(),
+    address: z.string().optional(),
+    version: z.number(),
+  })
+  .passthrough();
+export type Keystore = z.infer<typeof Keystore>;
+
+export async function encryptKeystore(privateKey: string, password: string): Promise<Keystore> {
+  if (password.length < 8) throw new ProtocolError('PR_KEYSTORE_PASSWORD', 'keystore password must be at least 8 characters');
+  const ks = await keyStore.generateEncryptedPrivateKey(password, keyPairFromPrivateKey(privateKey).privateKey);
+  return Keystore.parse(ks);
+}
+
+export async function decryptKeystore(json: unknown, password: string): Promise<KeyPair> {
+  const parsed = Keystore.safeParse(json);
+  if (!parsed.success) throw new ProtocolError('PR_KEYSTORE_INVALID');
+  let pk: string;
+  try {
+    pk = await keyStore.decryptPrivateKey(parsed.data as never, password);
+  } catch (cause) {
+    throw new ProtocolError('PR_KEYSTORE_PASSWORD', 'keystore password is wrong, or the file is damaged', { cause });
+  }
+  if (typeof pk !== 'string' || pk.length === 0) throw new ProtocolError('PR_KEYSTORE_PASSWORD');
+  return keyPairFromPrivateKey(pk);
+}
