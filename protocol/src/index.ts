@@ -18,3 +18,4 @@ export * from './schemas/Update.ts';
 export * from './signing.ts';
 export * from './topics.ts';
 export * from './clock.ts';
+export * from './connectToken.ts';
