@@ -10,7 +10,8 @@ const files = [];
 for (const pkg of ['protocol', 'metagraph', 'agent', 'simulators', 'gateway']) {
   const dir = join(pkg, 'bench');
   if (!existsSync(dir)) continue;
-  for (const f of readdirSync(dir).sort()) if (f.endsWith('.bench.ts') && (!only || f.includes(only))) files.push(join(dir, f));
+  for (const f of readdirSync(dir).sort())
+    if (f.endsWith('.bench.ts') && (!only || f.includes(only))) files.push(join(dir, f));
 }
 let failed = 0;
 for (const f of files) {

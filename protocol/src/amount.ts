@@ -5,11 +5,14 @@ import { ProtocolError } from './errors/ProtocolError.ts';
 export const BASE_UNITS_PER_TOKEN = 100_000_000n;
 
 /** Base units on the wire: a non-negative integer as a decimal string without leading zeros. */
-export const BaseUnits = z.string().regex(/^(0|[1-9][0-9]{0,29})$/, 'amount must be a non-negative integer string of base units');
+export const BaseUnits = z
+  .string()
+  .regex(/^(0|[1-9][0-9]{0,29})$/, 'amount must be a non-negative integer string of base units');
 export type BaseUnits = z.infer<typeof BaseUnits>;
 
 export function parseBaseUnits(value: string): bigint {
-  if (!BaseUnits.safeParse(value).success) throw new ProtocolError('PR_BAD_AMOUNT', `'${value}' is not an amount in base units`);
+  if (!BaseUnits.safeParse(value).success)
+    throw new ProtocolError('PR_BAD_AMOUNT', `'${value}' is not an amount in base units`);
   return BigInt(value);
 }
 

@@ -48,24 +48,121 @@ const hr = (label: string, cadence: Cadence): NumericField => ({
 
 export const catalogue = {
   // profile: changes rarely
-  age_band: { kind: 'categorical', cadence: 'profile', unit: null, label: 'Age band', values: AGE_BANDS, loinc: '30525-0' },
+  age_band: {
+    kind: 'categorical',
+    cadence: 'profile',
+    unit: null,
+    label: 'Age band',
+    values: AGE_BANDS,
+    loinc: '30525-0',
+  },
   gender: { kind: 'categorical', cadence: 'profile', unit: null, label: 'Gender', values: GENDERS, loinc: '76691-5' },
   // daily: one value per UTC day
-  sleep_hours: { kind: 'numeric', cadence: 'daily', unit: 'h', label: 'Sleep duration', min: 0, max: 24, decimals: 2, coarseStep: 0.5, loinc: '93832-4' },
+  sleep_hours: {
+    kind: 'numeric',
+    cadence: 'daily',
+    unit: 'h',
+    label: 'Sleep duration',
+    min: 0,
+    max: 24,
+    decimals: 2,
+    coarseStep: 0.5,
+    loinc: '93832-4',
+  },
   resting_heart_rate: { ...hr('Resting heart rate', 'daily'), loinc: '40443-4' },
   avg_heart_rate: hr('Average heart rate', 'daily'),
-  steps_total: { kind: 'numeric', cadence: 'daily', unit: 'steps', label: 'Steps in the day', min: 0, max: 150000, decimals: 0, coarseStep: 500, loinc: '41950-7' },
-  calories_burned_total: { kind: 'numeric', cadence: 'daily', unit: 'kcal', label: 'Energy burned in the day', min: 0, max: 20000, decimals: 0, coarseStep: 50, loinc: '41981-2' },
-  active_minutes_total: { kind: 'numeric', cadence: 'daily', unit: 'min', label: 'Active minutes in the day', min: 0, max: 1440, decimals: 0, coarseStep: 10, loinc: '55411-3' },
-  spo2_avg: { kind: 'numeric', cadence: 'daily', unit: '%', label: 'Average SpO2', min: 50, max: 100, decimals: 1, coarseStep: 1, loinc: '59408-5' },
+  steps_total: {
+    kind: 'numeric',
+    cadence: 'daily',
+    unit: 'steps',
+    label: 'Steps in the day',
+    min: 0,
+    max: 150000,
+    decimals: 0,
+    coarseStep: 500,
+    loinc: '41950-7',
+  },
+  calories_burned_total: {
+    kind: 'numeric',
+    cadence: 'daily',
+    unit: 'kcal',
+    label: 'Energy burned in the day',
+    min: 0,
+    max: 20000,
+    decimals: 0,
+    coarseStep: 50,
+    loinc: '41981-2',
+  },
+  active_minutes_total: {
+    kind: 'numeric',
+    cadence: 'daily',
+    unit: 'min',
+    label: 'Active minutes in the day',
+    min: 0,
+    max: 1440,
+    decimals: 0,
+    coarseStep: 10,
+    loinc: '55411-3',
+  },
+  spo2_avg: {
+    kind: 'numeric',
+    cadence: 'daily',
+    unit: '%',
+    label: 'Average SpO2',
+    min: 50,
+    max: 100,
+    decimals: 1,
+    coarseStep: 1,
+    loinc: '59408-5',
+  },
   // hourly: one value per UTC hour
-  steps: { kind: 'numeric', cadence: 'hourly', unit: 'steps', label: 'Steps in the hour', min: 0, max: 30000, decimals: 0, coarseStep: 100, loinc: '55423-8' },
-  calories_burned: { kind: 'numeric', cadence: 'hourly', unit: 'kcal', label: 'Energy burned in the hour', min: 0, max: 3000, decimals: 0, coarseStep: 10, loinc: '41981-2' },
-  calories_consumed: { kind: 'numeric', cadence: 'hourly', unit: 'kcal', label: 'Energy eaten in the hour', min: 0, max: 10000, decimals: 0, coarseStep: 50, loinc: '9052-2' },
+  steps: {
+    kind: 'numeric',
+    cadence: 'hourly',
+    unit: 'steps',
+    label: 'Steps in the hour',
+    min: 0,
+    max: 30000,
+    decimals: 0,
+    coarseStep: 100,
+    loinc: '55423-8',
+  },
+  calories_burned: {
+    kind: 'numeric',
+    cadence: 'hourly',
+    unit: 'kcal',
+    label: 'Energy burned in the hour',
+    min: 0,
+    max: 3000,
+    decimals: 0,
+    coarseStep: 10,
+    loinc: '41981-2',
+  },
+  calories_consumed: {
+    kind: 'numeric',
+    cadence: 'hourly',
+    unit: 'kcal',
+    label: 'Energy eaten in the hour',
+    min: 0,
+    max: 10000,
+    decimals: 0,
+    coarseStep: 50,
+    loinc: '9052-2',
+  },
   heart_rate_avg: hr('Average heart rate in the hour', 'hourly'),
   heart_rate_min: hr('Lowest heart rate in the hour', 'hourly'),
   heart_rate_max: hr('Highest heart rate in the hour', 'hourly'),
-  active_minutes: { kind: 'numeric', cadence: 'hourly', unit: 'min', label: 'Active minutes in the hour', min: 0, max: 60, decimals: 0, coarseStep: 5, loinc: '55411-3' },
+  active_minutes: {
+    kind: 'numeric',
+    cadence: 'hourly',
+    unit: 'min',
+    label: 'Active minutes in the hour',
+    min: 0,
+    max: 60,
+    decimals: 0,
+    coarseStep: 5,
+    loinc: '55411-3',
+  },
 } as const satisfies Record<string, FieldSpec>;
 
 export type FieldName = keyof typeof catalogue;
@@ -91,7 +188,9 @@ export const WINDOW_SECONDS = { hourly: 3600, daily: 86400 } as const;
 export function checkFieldValue(name: FieldName, value: unknown): string | null {
   const spec: FieldSpec = catalogue[name];
   if (spec.kind === 'categorical') {
-    return typeof value === 'string' && spec.values.includes(value) ? null : `${name} must be one of ${spec.values.join(', ')}`;
+    return typeof value === 'string' && spec.values.includes(value)
+      ? null
+      : `${name} must be one of ${spec.values.join(', ')}`;
   }
   if (typeof value !== 'number' || !Number.isFinite(value)) return `${name} must be a finite number`;
   if (value < spec.min || value > spec.max) return `${name} must be within ${spec.min}..${spec.max} ${spec.unit}`;

@@ -22,7 +22,9 @@ export function connectPassword(device: Pick<KeyPair, 'privateKey' | 'address'>,
 }
 
 /** Split a CONNECT password into its seconds and signature, or null when it is not in the documented form. */
-export function parseConnectPassword(password: string | Uint8Array | undefined): { unixSeconds: number; signature: string } | null {
+export function parseConnectPassword(
+  password: string | Uint8Array | undefined,
+): { unixSeconds: number; signature: string } | null {
   if (password === undefined) return null;
   const text = typeof password === 'string' ? password : Buffer.from(password).toString('utf8');
   const m = PASSWORD_RE.exec(text);
@@ -53,5 +55,7 @@ export function verifyConnectPassword(
     return 'wrong-key';
   }
   if (address !== deviceId) return 'wrong-key';
-  return verifyDataFast(publicKey, connectTokenMessage(deviceId, parsed.unixSeconds), parsed.signature) ? 'ok' : 'bad-signature';
+  return verifyDataFast(publicKey, connectTokenMessage(deviceId, parsed.unixSeconds), parsed.signature)
+    ? 'ok'
+    : 'bad-signature';
 }

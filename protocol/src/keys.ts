@@ -12,7 +12,9 @@ export const DagAddress = z
 export type DagAddress = z.infer<typeof DagAddress>;
 
 /** Uncompressed secp256k1 public key as 128 hex chars, without the 04 prefix: Tessellation's proof id. */
-export const PublicKeyId = z.string().regex(/^[0-9a-f]{128}$/, 'expected 128 lowercase hex chars (public key without 04)');
+export const PublicKeyId = z
+  .string()
+  .regex(/^[0-9a-f]{128}$/, 'expected 128 lowercase hex chars (public key without 04)');
 export type PublicKeyId = z.infer<typeof PublicKeyId>;
 
 export const PrivateKeyHex = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex chars');
@@ -40,7 +42,8 @@ export function keyPairFromPrivateKey(privateKey: string): KeyPair {
 
 /** DAG address of a public key given with or without the 04 prefix. */
 export function addressFromPublicKey(publicKey: string): DagAddress {
-  if (!/^(04)?[0-9a-fA-F]{128}$/.test(publicKey)) throw new ProtocolError('PR_BAD_KEY', 'not an uncompressed public key');
+  if (!/^(04)?[0-9a-fA-F]{128}$/.test(publicKey))
+    throw new ProtocolError('PR_BAD_KEY', 'not an uncompressed public key');
   return keyStore.getDagAddressFromPublicKey(publicKey.toLowerCase());
 }
 
@@ -55,7 +58,9 @@ export function compressPublicKey(publicKey: PublicKeyId): string {
 
 export function decompressPublicKey(compressedHex: string): PublicKeyId {
   try {
-    return Buffer.from(secp256k1.publicKeyConvert(Buffer.from(compressedHex, 'hex'), false)).toString('hex').slice(2);
+    return Buffer.from(secp256k1.publicKeyConvert(Buffer.from(compressedHex, 'hex'), false))
+      .toString('hex')
+      .slice(2);
   } catch (cause) {
     throw new ProtocolError('PR_BAD_KEY', 'not a compressed secp256k1 public key', { cause });
   }
@@ -80,7 +85,8 @@ export const Keystore = z
 export type Keystore = z.infer<typeof Keystore>;
 
 export async function encryptKeystore(privateKey: string, password: string): Promise<Keystore> {
-  if (password.length < 8) throw new ProtocolError('PR_KEYSTORE_PASSWORD', 'keystore password must be at least 8 characters');
+  if (password.length < 8)
+    throw new ProtocolError('PR_KEYSTORE_PASSWORD', 'keystore password must be at least 8 characters');
   const ks = await keyStore.generateEncryptedPrivateKey(password, keyPairFromPrivateKey(privateKey).privateKey);
   return Keystore.parse(ks);
 }

@@ -14,11 +14,18 @@ export const MerkleProof = z.object({
 export type MerkleProof = z.infer<typeof MerkleProof>;
 
 export function merkleLeaf(commitment: string): string {
-  return createHash('sha256').update(Buffer.from([0])).update(Buffer.from(commitment, 'hex')).digest('hex');
+  return createHash('sha256')
+    .update(Buffer.from([0]))
+    .update(Buffer.from(commitment, 'hex'))
+    .digest('hex');
 }
 
 function node(left: string, right: string): string {
-  return createHash('sha256').update(Buffer.from([1])).update(Buffer.from(left, 'hex')).update(Buffer.from(right, 'hex')).digest('hex');
+  return createHash('sha256')
+    .update(Buffer.from([1]))
+    .update(Buffer.from(left, 'hex'))
+    .update(Buffer.from(right, 'hex'))
+    .digest('hex');
 }
 
 /** Every level of the tree, leaves first. */

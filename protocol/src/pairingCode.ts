@@ -51,12 +51,14 @@ export function encodePairingCode(publicKey: PublicKeyId): string {
 /** Decode a pairing code (case, spaces and dashes are forgiven) to the device key and address. */
 export function decodePairingCode(code: string): { publicKey: PublicKeyId; address: string } {
   const clean = code.toUpperCase().replace(/[\s-]/g, '');
-  if (!clean.startsWith(PREFIX)) throw new ProtocolError('PR_BAD_PAIRING_CODE', `pairing code must start with ${PREFIX}-`);
+  if (!clean.startsWith(PREFIX))
+    throw new ProtocolError('PR_BAD_PAIRING_CODE', `pairing code must start with ${PREFIX}-`);
   const bytes = unbase32(clean.slice(PREFIX.length));
   if (bytes.length !== 35) throw new ProtocolError('PR_BAD_PAIRING_CODE', 'pairing code has the wrong length');
   const key = bytes.subarray(0, 33);
   const check = createHash('sha256').update(key).digest().subarray(0, 2);
-  if (!check.equals(bytes.subarray(33))) throw new ProtocolError('PR_BAD_PAIRING_CODE', 'pairing code checksum is wrong: check for a typo');
+  if (!check.equals(bytes.subarray(33)))
+    throw new ProtocolError('PR_BAD_PAIRING_CODE', 'pairing code checksum is wrong: check for a typo');
   const publicKey = decompressPublicKey(key.toString('hex'));
   return { publicKey, address: addressFromPublicKey(publicKey) };
 }

@@ -11,7 +11,9 @@ export function parseWith<T extends z.ZodType>(schema: T, value: unknown, what =
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const problems = describeIssues(r.error);
-  throw new ProtocolError('PR_SCHEMA', `${what} is invalid: ${problems.slice(0, 5).join('; ')}`, { details: { problems } });
+  throw new ProtocolError('PR_SCHEMA', `${what} is invalid: ${problems.slice(0, 5).join('; ')}`, {
+    details: { problems },
+  });
 }
 
 /** JSON text or bytes -> value, or PR_INVALID_JSON. */

@@ -14,10 +14,12 @@ import { addressFromPublicKey, type PublicKeyId, PublicKeyId as PublicKeyIdSchem
 export const DATA_SIGN_PREFIX = '\u0019Constellation Signed Data:\n';
 
 /** A Tessellation signature proof: the signer's public key (no 04) and a DER signature in hex. */
-export const SignatureProof = z.object({
-  id: PublicKeyIdSchema,
-  signature: z.string().regex(/^[0-9a-f]{16,144}$/, 'expected a DER signature in lowercase hex'),
-});
+export const SignatureProof = z
+  .object({
+    id: PublicKeyIdSchema,
+    signature: z.string().regex(/^[0-9a-f]{16,144}$/, 'expected a DER signature in lowercase hex'),
+  })
+  .strict();
 export type SignatureProof = z.infer<typeof SignatureProof>;
 
 /** The message dag4's `verifyData` expects: the prefixed form that `dataSign` builds. */

@@ -17,7 +17,12 @@ export const topics = {
 } as const satisfies Record<TopicKind, (d: string) => string>;
 
 /** Who may publish on each kind of topic. */
-export const TOPIC_PUBLISHER: Record<TopicKind, 'device' | 'gateway'> = { up: 'device', ack: 'gateway', policy: 'gateway', status: 'device' };
+export const TOPIC_PUBLISHER: Record<TopicKind, 'device' | 'gateway'> = {
+  up: 'device',
+  ack: 'gateway',
+  policy: 'gateway',
+  status: 'device',
+};
 
 /** `dg/v1/{kind}/{deviceId}` -> its parts, or null for any other topic (wildcards included). */
 export function parseTopic(topic: string): { kind: TopicKind; deviceId: string } | null {

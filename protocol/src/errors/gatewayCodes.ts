@@ -2,4 +2,47 @@
 // person can act on; never rename or reuse one (codes are public API).
 export const gatewayCodes = {
   GW_INTERNAL: { status: 500, message: 'unexpected internal error' },
+  // CONNECT (DESIGN.md section 7); the device sees CONNACK 4 or 5, the code is logged and counted
+  GW_UNKNOWN_DEVICE: { status: 401, message: 'device is not registered with this gateway: pair it first' },
+  GW_DEVICE_REVOKED: {
+    status: 403,
+    message: 'the provider revoked consent or erased data: the device may not connect',
+  },
+  GW_BAD_CONNECT_TOKEN: { status: 401, message: 'connect password is malformed or its signature does not verify' },
+  GW_STALE_CONNECT_TOKEN: {
+    status: 401,
+    message: 'connect token is outside the allowed clock skew: check the device clock',
+  },
+  GW_REPLAYED_CONNECT_TOKEN: { status: 401, message: 'connect token was already used: sign a fresh one' },
+  // topic ACL
+  GW_TOPIC_FORBIDDEN: { status: 403, message: 'a device may publish only on its own up and status topics' },
+  GW_SUBSCRIBE_FORBIDDEN: { status: 403, message: 'a device may subscribe only to its own ack and policy topics' },
+  // ingest
+  GW_PAYLOAD_TOO_LARGE: { status: 413, message: 'payload is over the size limit' },
+  GW_DEVICE_MISMATCH: { status: 400, message: 'update names a device or provider other than the connected one' },
+  GW_NO_CONSENT: { status: 403, message: 'the provider has no consent policy in force for this update' },
+  GW_POLICY_VERSION: {
+    status: 409,
+    message: 'update was made under a consent policy version that is not the current one',
+  },
+  GW_FIELD_NOT_CONSENTED: { status: 403, message: 'field is not consented at this cadence' },
+  GW_SEQ_REPLAYED: { status: 409, message: 'seq was already used by this device' },
+  GW_SEQ_OUT_OF_ORDER: { status: 409, message: 'seq is lower than the last one accepted from this device' },
+  GW_ID_REUSED: { status: 409, message: 'update id was already used for a different update' },
+  GW_BAD_STATUS: { status: 400, message: 'status payload does not match the schema' },
+  // registry (REST)
+  GW_BAD_PROVIDER_SIGNATURE: { status: 401, message: 'update must be signed by the provider key it names' },
+  GW_POLICY_NOT_NEWER: { status: 409, message: 'consent policy version must be higher than the registered one' },
+  GW_DEVICE_TAKEN: { status: 409, message: 'device is already registered to another provider' },
+  GW_UNKNOWN_PROVIDER: { status: 404, message: 'provider is not registered with this gateway' },
+  GW_PROVIDER_ERASED: { status: 410, message: 'provider data was erased; register again to share anew' },
+  GW_LEDGER_UNAVAILABLE: {
+    status: 503,
+    message: 'the metagraph did not answer; the request is queued or should be retried',
+  },
+  GW_LEDGER_REJECTED: { status: 502, message: 'the metagraph rejected the update' },
+  // operations
+  GW_CONFIG_INVALID: { status: 500, message: 'configuration is invalid' },
+  GW_MASTER_KEY: { status: 500, message: 'vault master key is missing or malformed' },
+  GW_VAULT_KEY_MISSING: { status: 410, message: 'provider data key is gone (erased)' },
 } as const;

@@ -57,13 +57,25 @@ export type RegisterProvider = z.infer<typeof RegisterProvider>;
 
 /** Signed by the provider: stop all ingest under `policyVersion` and every earlier one. */
 export const RevokeConsent = z
-  .object({ type: z.literal('RevokeConsent'), v: z.literal(1), provider: DagAddress, policyVersion: z.number().int().positive(), at: UnixSeconds })
+  .object({
+    type: z.literal('RevokeConsent'),
+    v: z.literal(1),
+    provider: DagAddress,
+    policyVersion: z.number().int().positive(),
+    at: UnixSeconds,
+  })
   .strict();
 export type RevokeConsent = z.infer<typeof RevokeConsent>;
 
 /** Signed by the provider: revoke, and have every gateway delete the provider's off-chain data. */
 export const EraseData = z
-  .object({ type: z.literal('EraseData'), v: z.literal(1), provider: DagAddress, policyVersion: z.number().int().positive(), at: UnixSeconds })
+  .object({
+    type: z.literal('EraseData'),
+    v: z.literal(1),
+    provider: DagAddress,
+    policyVersion: z.number().int().positive(),
+    at: UnixSeconds,
+  })
   .strict();
 export type EraseData = z.infer<typeof EraseData>;
 
@@ -96,7 +108,14 @@ export const RewardCycle = z
   .strict();
 export type RewardCycle = z.infer<typeof RewardCycle>;
 
-export const DataUpdate = z.discriminatedUnion('type', [IngestBatch, RegisterProvider, RevokeConsent, EraseData, QueryReceipt, RewardCycle]);
+export const DataUpdate = z.discriminatedUnion('type', [
+  IngestBatch,
+  RegisterProvider,
+  RevokeConsent,
+  EraseData,
+  QueryReceipt,
+  RewardCycle,
+]);
 export type DataUpdate = z.infer<typeof DataUpdate>;
 
 /** What the data L1 `POST /data` takes: Tessellation's `Signed[DataUpdate]`. */

@@ -25,7 +25,9 @@ export const UpdateBody = z
     cadence: Cadence,
     window: Window,
     policyVersion: z.number().int().positive(),
-    fields: z.partialRecord(FieldName, FieldValue).refine((f) => Object.keys(f).length > 0, { message: 'at least one field' }),
+    fields: z
+      .partialRecord(FieldName, FieldValue)
+      .refine((f) => Object.keys(f).length > 0, { message: 'at least one field' }),
     salt: Salt,
   })
   .strict();
