@@ -30,7 +30,7 @@ function assertJsonSafe(value: unknown, path: string): void {
     return;
   }
   if (Array.isArray(value)) {
-    value.forEach((v, i) => assertJsonSafe(v, `${path}[${i}]`));
+    for (const [i, v] of value.entries()) assertJsonSafe(v, `${path}[${i}]`);
     return;
   }
   if (typeof value === 'object') {

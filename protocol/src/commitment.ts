@@ -2,11 +2,11 @@
 // so that a commitment to {"gender":"female"} or a step count cannot be reversed by trying every value.
 import { randomBytes } from 'node:crypto';
 import { hashCanonical } from './canonical.ts';
+import { FIELD_NAMES, type FieldName } from './catalogue.ts';
+import type { KeyPair } from './keys.ts';
 import type { IngestEntry } from './schemas/DataUpdate.ts';
 import type { SignedUpdate, UpdateBody } from './schemas/Update.ts';
-import { FIELD_NAMES, type FieldName } from './catalogue.ts';
 import { dataSignFast, verifyDataFast } from './signing.ts';
-import type { KeyPair } from './keys.ts';
 
 export function makeSalt(): string {
   return randomBytes(16).toString('hex');

@@ -5,8 +5,8 @@ import { BaseUnits } from '../amount.ts';
 import { Cadence, FieldName } from '../catalogue.ts';
 import { DagAddress, PublicKeyId } from '../keys.ts';
 import { SignatureProof } from '../signing.ts';
-import { Hex64, UnixSeconds, Uuid } from './common.ts';
 import { ConsentPolicy } from './ConsentPolicy.ts';
+import { Hex64, UnixSeconds, Uuid } from './common.ts';
 import { Window } from './Update.ts';
 
 export const IngestEntry = z
