@@ -4,6 +4,7 @@ import { canonicalJson, hashCanonical } from '../src/index.ts';
 t.test('RFC 8785 examples: key order by UTF-16 code units, number forms, escapes', async (t) => {
   // From RFC 8785 section 3.2.2 / appendix examples.
   t.equal(
+    // biome-ignore lint/correctness/noPrecisionLoss: the RFC 8785 example is exactly this literal
     canonicalJson({ numbers: [333333333.33333329, 1e30, 4.5, 2e-3, 0.000000000000000000000000001] }),
     '{"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27]}',
   );
