@@ -1,0 +1,58 @@
+// The stateless checks on each IngestEntry of a batch (DESIGN.md section 1, step 8).
+import {
+  addressFromPublicKey,
+  type Cadence,
+  catalogue,
+  type IngestEntry,
+  verifyDataFast,
+  WINDOW_SECONDS,
+  type Window,
+} from '@datagraph/protocol';
+import { type Problem, problem } from './Problem.ts';
+
+export function checkIngestEntries(entries: readonly IngestEntry[]): Problem[] {
+  const out: Problem[] = [];
+  const ids = new Map<string, number>();
+  const commitments = new Map<string, number>();
+  const seqs = new Map<string, number>();
+  entries.forEach((entry, i) => {
+    const at = { entry: i };
+    for (let j = 1; j < entry.fields.length; j++) {
+      if ((entry.fields[j - 1] as string) >= (entry.fields[j] as string)) {
+        out.push(problem('MG_FIELDS_NOT_SORTED', 'field names must be sorted and unique', at));
+        break;
+      }
+    }
+    for (const field of entry.fields) {
+      const offered = catalogue[field].cadence;
+      if (offered !== entry.cadence)
+        out.push(problem('MG_FIELD_CADENCE', `${field} is a ${offered} field, not ${entry.cadence}`, at));
+    }
+    const window = windowProblem(entry.cadence, entry.window);
+    if (window) out.push(problem('MG_BAD_WINDOW', window, at));
+    if (addressFromPublicKey(entry.proof.id) !== entry.device) {
+      out.push(problem('MG_DEVICE_KEY_MISMATCH', 'entry proof key is not the key of entry.device', at));
+    }
+    if (!verifyDataFast(entry.proof.id, entry.commitment, entry.proof.signature)) {
+      out.push(problem('MG_BAD_DEVICE_SIGNATURE', 'device signature over the commitment does not verify', at));
+    }
+    const dup = (seen: Map<string, number>, key: string, what: string): void => {
+      const first = seen.get(key);
+      if (first === undefined) seen.set(key, i);
+      else out.push(problem('MG_DUPLICATE_IN_BATCH', `same ${what} as entry ${first}`, at));
+    };
+    dup(ids, entry.id, 'id');
+    dup(commitments, entry.commitment, 'commitment');
+    dup(seqs, `${entry.device}:${entry.seq}`, 'device and seq');
+  });
+  return out;
+}
+
+/** Why a window does not fit its cadence, or null: hourly and daily windows are one aligned UTC hour or day. */
+export function windowProblem(cadence: Cadence, window: Window): string | null {
+  if (cadence === 'profile') return window.end > window.start ? null : 'profile window must end after it starts';
+  const len = WINDOW_SECONDS[cadence];
+  if (window.start % len !== 0) return `${cadence} window must start on a UTC ${cadence === 'hourly' ? 'hour' : 'day'}`;
+  if (window.end - window.start !== len) return `${cadence} window must last exactly ${len} s`;
+  return null;
+}

@@ -1,0 +1,91 @@
+// Tessellation's `validateUpdate`: the stateless checks a data L1 runs before an update enters a block.
+// Depends on the update and the node's config only; pure, deterministic, and returns every problem found.
+import {
+  addressFromPublicKey,
+  canonicalJson,
+  type DataUpdate,
+  describeIssues,
+  requiredSigner,
+  SignedDataUpdate,
+  verifyValueProof,
+} from '@datagraph/protocol';
+import { checkIngestEntries } from './checkIngestEntries.ts';
+import { checkRegistration } from './checkRegistration.ts';
+import { type Problem, problem } from './Problem.ts';
+import type { RulesConfig } from './RulesConfig.ts';
+import { strippedKeys } from './strippedKeys.ts';
+
+/** Every stateless problem with `input` (an untrusted `POST /data` body); an empty list means it may enter a block. */
+export function validateUpdate(input: unknown, config: RulesConfig): Problem[] {
+  const parsed = SignedDataUpdate.safeParse(input);
+  if (!parsed.success) {
+    return [
+      problem('MG_MALFORMED', 'data update does not match the SignedDataUpdate schema', {
+        issues: describeIssues(parsed.error),
+      }),
+    ];
+  }
+  const normal = notInNormalForm(input, parsed.data);
+  if (normal) return [normal];
+  const signed = parsed.data;
+  return [...checkProofs(signed), ...checkGateway(signed.value, config), ...checkBody(signed.value)];
+}
+
+// The node stores, hashes and relays the update as sent; it must be exactly what the schema yields, so that no
+// unknown key can carry data into a snapshot and the update hash is the same before and after parsing.
+function notInNormalForm(input: unknown, parsed: SignedDataUpdate): Problem | null {
+  const stripped = strippedKeys(input, parsed);
+  if (stripped.length > 0) {
+    return problem('MG_MALFORMED', 'data update carries keys the schema does not know', {
+      issues: stripped.map((p) => `${p}: unrecognised key`),
+    });
+  }
+  let same = false;
+  try {
+    same = canonicalJson(input) === canonicalJson(parsed);
+  } catch {
+    same = false;
+  }
+  return same ? null : problem('MG_MALFORMED', 'data update omits members that have defaults; write them out');
+}
+
+function checkProofs(signed: SignedDataUpdate): Problem[] {
+  const out: Problem[] = [];
+  const required = requiredSigner(signed.value);
+  let byRequired = false;
+  signed.proofs.forEach((proof, i) => {
+    if (!verifyValueProof(signed.value, proof))
+      out.push(problem('MG_BAD_PROOF', `proof ${i} does not verify over the update value`));
+    const signer = addressFromPublicKey(proof.id);
+    if (signer === required) byRequired = true;
+    else out.push(problem('MG_WRONG_SIGNER', `proof ${i} is by ${signer}, not the required signer ${required}`));
+  });
+  if (!byRequired) out.push(problem('MG_WRONG_SIGNER', `no proof by the required signer ${required}`));
+  return out;
+}
+
+// Stateless by design: whether a gateway may submit is node configuration, like Tessellation's own config,
+// and not ledger state, so an unauthorised gateway is refused at POST time with a 400.
+function checkGateway(value: DataUpdate, config: RulesConfig): Problem[] {
+  if (!('gateway' in value)) return [];
+  return config.authorisedGateways.includes(value.gateway)
+    ? []
+    : [problem('MG_GATEWAY_NOT_AUTHORISED', `gateway ${value.gateway} is not authorised`)];
+}
+
+function checkBody(value: DataUpdate): Problem[] {
+  switch (value.type) {
+    case 'IngestBatch':
+      return checkIngestEntries(value.entries);
+    case 'RegisterProvider':
+      return checkRegistration(value);
+    case 'QueryReceipt':
+      return value.providers > value.rows
+        ? [problem('MG_BAD_RECEIPT', 'a query cannot use more providers than rows')]
+        : [];
+    case 'RevokeConsent':
+    case 'EraseData':
+    case 'RewardCycle':
+      return [];
+  }
+}
