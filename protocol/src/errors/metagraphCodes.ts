@@ -43,4 +43,23 @@ export const metagraphCodes = {
   MG_RECEIPT_EXISTS: { status: 400, message: 'a receipt for this query is already on chain' },
   MG_PAYMENT_REUSED: { status: 400, message: 'this payment already funded another query' },
   MG_CYCLE_EXISTS: { status: 400, message: 'this gateway already recorded this reward cycle' },
+
+  // ---- local node (metagraph/src/node): currency L1, HTTP and configuration. Owned by the node's engineer. ----
+  MG_TX_MALFORMED: { status: 400, message: 'transaction does not match the Signed[Transaction] shape' },
+  MG_TX_BAD_AMOUNT: { status: 400, message: 'amount must be a positive integer number of base units' },
+  MG_TX_BAD_FEE: { status: 400, message: 'fee must be a non-negative integer number of base units' },
+  MG_TX_SELF_SEND: { status: 400, message: 'source and destination are the same address' },
+  MG_TX_BAD_SIGNATURE: { status: 400, message: 'transaction signature does not verify over its hash' },
+  MG_TX_SIGNER_MISMATCH: { status: 400, message: "transaction is not signed by the source address's key" },
+  MG_TX_STALE_PARENT: { status: 400, message: "parent reference is older than the source's last transaction" },
+  MG_TX_PARENT_MISMATCH: { status: 400, message: "parent reference is not the source's last transaction; fetch /transactions/last-reference" },
+  MG_TX_INSUFFICIENT_BALANCE: { status: 400, message: 'balance (minus pending spends) does not cover amount plus fee' },
+  MG_BODY_TOO_LARGE: { status: 413, message: 'request body is larger than this endpoint accepts' },
+  MG_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'send the body as application/json' },
+  MG_NOT_FOUND: { status: 404, message: 'no such resource' },
+  MG_BAD_REQUEST: { status: 400, message: 'request parameters are invalid' },
+  MG_NODE_CLOSING: { status: 503, message: 'node is shutting down' },
+  MG_BAD_GENESIS: { status: 400, message: 'genesis file is invalid' },
+  MG_GENESIS_MISMATCH: { status: 409, message: 'data directory was initialised from a different genesis file' },
+  MG_BAD_CONFIG: { status: 400, message: 'node configuration is invalid' },
 } as const;
