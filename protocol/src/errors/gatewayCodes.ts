@@ -45,4 +45,18 @@ export const gatewayCodes = {
   GW_CONFIG_INVALID: { status: 500, message: 'configuration is invalid' },
   GW_MASTER_KEY: { status: 500, message: 'vault master key is missing or malformed' },
   GW_VAULT_KEY_MISSING: { status: 410, message: 'provider data key is gone (erased)' },
+  // rewards (DESIGN.md section 4; gateway/src/rewards)
+  GW_REWARD_BAD_INPUT: { status: 500, message: 'paid-query input to the rewards cycle is inconsistent' },
+  GW_REWARD_AMOUNT_UNREPRESENTABLE: {
+    status: 500,
+    message: 'a payout cannot be expressed exactly as a dag4 token amount',
+  },
+  GW_TREASURY_SHORT: {
+    status: 503,
+    message: 'the treasury balance is below the cycle payouts: the cycle is deferred and retried, nothing is lost',
+  },
+  GW_REWARD_TX_REJECTED: { status: 502, message: 'the currency L1 refused a payout transaction' },
+  GW_REWARD_CYCLE_BUSY: { status: 409, message: 'a rewards cycle is already running' },
+  GW_REWARD_JOURNAL_CORRUPT: { status: 500, message: 'the rewards journal holds a record it cannot read' },
+  GW_REWARD_CYCLE_NOT_FOUND: { status: 404, message: 'no such rewards cycle' },
 } as const;
