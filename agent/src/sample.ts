@@ -9,6 +9,8 @@ import { z } from 'zod';
  * pulse_rate bpm; spo2 %; battery %; age years; gender 'female' | 'male' | 'unspecified';
  * sleep_stage 'awake' | 'light' | 'deep' | 'rem' (the stage from `at` until the next sleep_stage sample);
  * calories_consumed kcal; calories_burned kcal; active_minutes min.
+ * cuff_pressure mmHg (a cuff inflating, not a blood pressure); stride_length m.
+ * no-contact: a heart-rate sensor that supports contact detection reports no skin contact (0x2A37 bits 1-2).
  */
 export const SampleKind = z.enum([
   'heart_rate',
@@ -34,11 +36,21 @@ export const SampleKind = z.enum([
   'calories_consumed',
   'calories_burned',
   'active_minutes',
+  // BLE and decoders: Intermediate Cuff Pressure 0x2A36 (mmHg), stride length from RSC 0x2A53 (m)
+  'cuff_pressure',
+  'stride_length',
 ]);
 export type SampleKind = z.infer<typeof SampleKind>;
 
 /** IEEE-11073 special values and other reasons a reading has no value (never a number). */
-export const NoValueReason = z.enum(['not-a-number', 'error', 'positive-infinity', 'negative-infinity', 'unsuccessful']);
+export const NoValueReason = z.enum([
+  'not-a-number',
+  'error',
+  'positive-infinity',
+  'negative-infinity',
+  'unsuccessful',
+  'no-contact',
+]);
 export type NoValueReason = z.infer<typeof NoValueReason>;
 
 export const Sample = z.discriminatedUnion('hasValue', [
@@ -50,7 +62,13 @@ export const Sample = z.discriminatedUnion('hasValue', [
     /** Unix ms, from the agent's clock (or the device's own timestamp when it sends one). */
     at: z.number().int(),
   }),
-  z.object({ hasValue: z.literal(false), kind: SampleKind, reason: NoValueReason, unit: z.string(), at: z.number().int() }),
+  z.object({
+    hasValue: z.literal(false),
+    kind: SampleKind,
+    reason: NoValueReason,
+    unit: z.string(),
+    at: z.number().int(),
+  }),
 ]);
 export type Sample = z.infer<typeof Sample>;
 export type ValueSample = Extract<Sample, { hasValue: true }>;
