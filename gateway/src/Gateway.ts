@@ -1,0 +1,125 @@
+// Wiring in one place: builds every part of the gateway from a validated config and starts the listeners.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Server as HttpServer } from 'node:http';
+import { type Clock, type KeyPair, systemClock } from '@datagraph/protocol';
+import pino, { type Logger } from 'pino';
+import { ConnectAuthenticator } from './auth/ConnectAuthenticator.ts';
+import { Batcher } from './batcher/Batcher.ts';
+import type { GatewayConfig } from './config/GatewayConfig.ts';
+import { loadGatewayKey, loadMasterKey } from './config/loadSecrets.ts';
+import { buildHttpServer } from './http/HttpServer.ts';
+import { IngestPipeline } from './ingest/IngestPipeline.ts';
+import { LedgerClient } from './ledger/LedgerClient.ts';
+import { LedgerOutbox } from './ledger/LedgerOutbox.ts';
+import { loadTlsCertificate } from './mqtt/devCertificate.ts';
+import { MqttBroker } from './mqtt/MqttBroker.ts';
+import { GatewayMetrics } from './ops/GatewayMetrics.ts';
+import { ProviderService } from './registry/ProviderService.ts';
+import { Registry } from './registry/Registry.ts';
+import { GatewayStore } from './store/GatewayStore.ts';
+import { Vault } from './vault/Vault.ts';
+
+export interface RunningGateway {
+  address: string;
+  ports: { mqtt: number; mqtts: number | null; http: number };
+  urls: { mqtt: string; mqtts: string | null; ws: string; http: string };
+  vault: Vault;
+  registry: Registry;
+  outbox: LedgerOutbox;
+  batcher: Batcher;
+  store: GatewayStore;
+  metrics: GatewayMetrics;
+  close(): Promise<void>;
+}
+
+/** Logs are structured and never carry values, salts, keys or passphrases (DESIGN.md invariant 1). */
+export function createGatewayLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'gateway' },
+      redact: {
+        paths: ['fields', '*.fields', 'salt', '*.salt', 'body', '*.body', 'payload', '*.payload', 'privateKey', '*.privateKey', 'passphrase', '*.passphrase', 'password', '*.password', 'req.headers.authorization'],
+        censor: '[redacted]',
+      },
+    },
+    destination,
+  );
+}
+
+export async function startGateway(config: GatewayConfig, opts: { clock?: Clock; log?: Logger; gatewayKey?: KeyPair } = {}): Promise<RunningGateway> {
+  const clock = opts.clock ?? systemClock;
+  const log = opts.log ?? createGatewayLogger(config.logLevel);
+  mkdirSync(config.dataDir, { recursive: true });
+  const metrics = new GatewayMetrics();
+  const key = opts.gatewayKey ?? (await loadGatewayKey(config, log));
+  const store = await GatewayStore.open(join(config.dataDir, 'db'), { sync: config.vault.syncWrites });
+  const vault = new Vault(store, loadMasterKey(config, log));
+  const registry = await Registry.load(store);
+  const ledger = new LedgerClient({ ...config.ledger }, key.privateKey, { timeoutMs: config.ledger.timeoutMs });
+  const outbox = await LedgerOutbox.load(store, ledger, clock, log.child({ component: 'outbox' }), metrics, config.batch);
+  const batcher = await Batcher.load(store, outbox, key, clock, log.child({ component: 'batcher' }), metrics, config.batch);
+  const pipeline = new IngestPipeline({ store, vault, registry, batcher, clock, log: log.child({ component: 'ingest' }), metrics, maxPayloadBytes: config.mqtt.maxPayloadBytes });
+  const broker = await MqttBroker.create({
+    auth: new ConnectAuthenticator(registry, clock, config.auth.clockSkewSeconds),
+    pipeline,
+    log: log.child({ component: 'mqtt' }),
+    metrics,
+    maxPayloadBytes: config.mqtt.maxPayloadBytes,
+  });
+  outbox.onCommitted = async (item, ordinal) => {
+    const v = item.signed.value;
+    if (v.type !== 'IngestBatch') {
+      log.info({ type: v.type, ordinal }, 'ledger: update committed');
+      return;
+    }
+    await store.write(v.entries.map((e) => ({ type: 'put' as const, sub: 'committed' as const, key: e.id, value: { ordinal, batch: v.batch, commitment: e.commitment } })));
+    for (const e of v.entries) broker.sendAck(e.device, { id: e.id, status: 'committed', ordinal });
+  };
+  const providers = new ProviderService({ store, registry, vault, outbox, batcher, broker, clock, log: log.child({ component: 'registry' }) });
+  await providers.republishPolicies();
+
+  const http = buildHttpServer({
+    log,
+    metrics,
+    providers,
+    registry,
+    health: () => ({ gateway: key.address, pendingEntries: batcher.pending, ledger: outbox.pending() }),
+  });
+  await http.listen({ port: config.http.port, host: config.host });
+  broker.attachWebSocket(http.server as HttpServer);
+  const httpPort = (http.server.address() as { port: number }).port;
+  const mqttPort = await broker.listenTcp(config.mqtt.port, config.host);
+  let mqttsPort: number | null = null;
+  if (config.mqtts.port !== null) {
+    const tls = loadTlsCertificate({ certFile: config.mqtts.certFile, keyFile: config.mqtts.keyFile, dataDir: config.dataDir, log });
+    mqttsPort = await broker.listenTls(config.mqtts.port, tls, config.host);
+  }
+  outbox.start();
+  log.info({ gateway: key.address, mqtt: mqttPort, mqtts: mqttsPort, http: httpPort, ledger: config.ledger }, 'gateway: listening');
+
+  return {
+    address: key.address,
+    ports: { mqtt: mqttPort, mqtts: mqttsPort, http: httpPort },
+    urls: {
+      mqtt: `mqtt://127.0.0.1:${mqttPort}`,
+      mqtts: mqttsPort === null ? null : `mqtts://127.0.0.1:${mqttsPort}`,
+      ws: `ws://127.0.0.1:${httpPort}/mqtt`,
+      http: `http://127.0.0.1:${httpPort}`,
+    },
+    vault,
+    registry,
+    outbox,
+    batcher,
+    store,
+    metrics,
+    async close() {
+      await broker.close();
+      await http.close();
+      await batcher.close();
+      await outbox.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,92 @@
+// The one file that wraps `level` for the gateway: a LevelDB with one sublevel per concern, and a write
+// path that coalesces concurrent atomic batches into one LevelDB write (one log append, one fsync when
+// `sync` is on), so durability per update does not cost one disk write per update.
+import { Level } from 'level';
+
+type Json = unknown;
+export type Sub = ReturnType<Level<string, Json>['sublevel']>;
+
+export interface StoreOp {
+  type: 'put' | 'del';
+  sub: SublevelName;
+  key: string;
+  value?: Json;
+}
+
+export const SUBLEVELS = ['keys', 'rows', 'ids', 'devseq', 'pending', 'batches', 'committed', 'providers', 'devices', 'meta'] as const;
+export type SublevelName = (typeof SUBLEVELS)[number];
+
+export class GatewayStore {
+  readonly #db: Level<string, Json>;
+  readonly #subs: Record<SublevelName, Sub>;
+  readonly #sync: boolean;
+  #queue: { ops: StoreOp[]; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  #writing = false;
+
+  private constructor(db: Level<string, Json>, sync: boolean) {
+    this.#db = db;
+    this.#sync = sync;
+    this.#subs = Object.fromEntries(SUBLEVELS.map((n) => [n, db.sublevel<string, Json>(n, { valueEncoding: 'json' })])) as Record<SublevelName, Sub>;
+  }
+
+  /** `sync: true` fsyncs every write (survives power loss); without it a write survives kill -9 of the process. */
+  static async open(path: string, opts: { sync?: boolean } = {}): Promise<GatewayStore> {
+    const db = new Level<string, Json>(path, { valueEncoding: 'json' });
+    await db.open();
+    return new GatewayStore(db, opts.sync ?? false);
+  }
+
+  async get<T>(sub: SublevelName, key: string): Promise<T | undefined> {
+    return (await this.#subs[sub].get(key)) as T | undefined;
+  }
+
+  async getMany<T>(sub: SublevelName, keys: string[]): Promise<(T | undefined)[]> {
+    return (await this.#subs[sub].getMany(keys)) as (T | undefined)[];
+  }
+
+  /** Entries of a sublevel in key order, optionally under a prefix. */
+  async *entries<T>(sub: SublevelName, opts: { prefix?: string; limit?: number } = {}): AsyncGenerator<[string, T]> {
+    const range = opts.prefix === undefined ? {} : { gte: opts.prefix, lt: `${opts.prefix}\xff` };
+    for await (const [k, v] of this.#subs[sub].iterator({ ...range, limit: opts.limit ?? -1 })) yield [k, v as T];
+  }
+
+  async keys(sub: SublevelName, opts: { prefix?: string } = {}): Promise<string[]> {
+    const range = opts.prefix === undefined ? {} : { gte: opts.prefix, lt: `${opts.prefix}\xff` };
+    return this.#subs[sub].keys(range).all();
+  }
+
+  /** Apply `ops` atomically; resolves once they are in LevelDB's log. */
+  write(ops: StoreOp[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ ops, resolve, reject });
+      if (!this.#writing) void this.#drain();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    this.#writing = true;
+    while (this.#queue.length > 0) {
+      const group = this.#queue;
+      this.#queue = [];
+      const ops = group.flatMap((g) =>
+        g.ops.map((o) =>
+          o.type === 'put'
+            ? { type: 'put' as const, key: o.key, value: o.value, sublevel: this.#subs[o.sub] }
+            : { type: 'del' as const, key: o.key, sublevel: this.#subs[o.sub] },
+        ),
+      );
+      try {
+        await this.#db.batch(ops as never, { sync: this.#sync });
+        for (const g of group) g.resolve();
+      } catch (e) {
+        for (const g of group) g.reject(e);
+      }
+    }
+    this.#writing = false;
+  }
+
+  async close(): Promise<void> {
+    while (this.#writing) await new Promise((r) => setImmediate(r));
+    await this.#db.close();
+  }
+}
