@@ -1,0 +1,368 @@
+// The agent pipeline: samples -> aggregate -> (window closes) consent filter -> sign -> outbox -> MQTT.
+// Wiring only; each stage lives in its own file. Time comes from the injected clock.
+import {
+  type Clock,
+  type ConsentPolicy,
+  canonicalJson,
+  type KeyPair,
+  ProtocolError,
+  type SignedPolicy,
+  type SignedUpdate,
+  systemClock,
+  type TimerHandle,
+} from '@datagraph/protocol';
+import pino, { type Logger } from 'pino';
+import { type AgentStatus, emptyWindowStats, type WindowStats } from './AgentStatus.ts';
+import { Aggregator, type AggregatorState, type Draft } from './aggregate/Aggregator.ts';
+import { buildUpdate } from './consent/buildUpdate.ts';
+import type { PrivacyStep } from './consent/privacySteps.ts';
+import { verifyPolicyMessage } from './consent/verifyPolicy.ts';
+import { MqttLink } from './mqtt/MqttLink.ts';
+import { Outbox, type OutboxEntry } from './outbox/Outbox.ts';
+import { emptyPublisherStats, OutboxPublisher, type PublisherStats } from './outbox/OutboxPublisher.ts';
+import { Sample } from './sample.ts';
+import { createSerial } from './serial.ts';
+import { AgentStore, type StoreOp } from './store/AgentStore.ts';
+
+export const AGENT_VERSION = '0.1.0';
+
+export interface AgentOptions {
+  /** The device key (see `loadDeviceKey` / `datagraph agent init`). */
+  device: KeyPair;
+  /** Directory of the agent's LevelDB (aggregates, outbox, policy, seq). One agent per directory. */
+  dataDir: string;
+  /** MQTT broker, e.g. `mqtt://gateway:1883` or `mqtts://...`; omit to run offline (updates wait in the outbox). */
+  broker?: { url: string; reconnectPeriodMs?: number; clientOptions?: Record<string, unknown> };
+  /** The provider this device is paired with. Omitted: the first valid signed policy pins it (trust on first use). */
+  provider?: string;
+  clock?: Clock;
+  logger?: Logger;
+  /** How long after a window's end late samples are still taken before it closes. Default 2 minutes. */
+  graceMs?: number;
+  /** How often (clock ms) due windows are closed and aggregate state is saved. Default 30 s. */
+  tickMs?: number;
+  /** Outbox disk cap in payload bytes. Default 16 MiB (about 25,000 updates). */
+  outboxCapBytes?: number;
+  /** Updates published but not yet acked, at most. Default 16. */
+  inFlightWindow?: number;
+  /** Clock ms to wait for an application ack before sending again. Default 60 s. */
+  ackTimeoutMs?: number;
+  /** Replace the default privacy steps (they must stay pure; the result is still parsed against UpdateBody). */
+  privacySteps?: readonly PrivacyStep[];
+  /** Extra status, e.g. the BLE layer's sensors. */
+  sensorStatus?: () => unknown[];
+  /** Called with a fresh status after every change worth reporting (the CLI writes it to status.json). */
+  onStatus?: (status: AgentStatus) => void;
+}
+
+export class Agent {
+  readonly deviceId: string;
+  readonly #o: Required<Pick<AgentOptions, 'graceMs' | 'tickMs'>> & AgentOptions;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  readonly #store: AgentStore;
+  readonly #outbox: Outbox;
+  readonly #publisher: OutboxPublisher;
+  readonly #aggregator: Aggregator;
+  readonly #serial = createSerial();
+  #link: MqttLink | null = null;
+  #timer: TimerHandle | null = null;
+  #seq: number;
+  #signed: SignedPolicy | undefined;
+  #provider: string | undefined;
+  #lastProfileKey: string | undefined;
+  #windows: WindowStats;
+  #policyProblem: { code: string; at: number } | null = null;
+  #battery: number | undefined;
+  #dirty = false;
+  #closed = false;
+
+  private constructor(o: AgentOptions, store: AgentStore, outbox: Outbox, init: Awaited<ReturnType<typeof loadMeta>>) {
+    this.#o = { graceMs: 120_000, tickMs: 30_000, ...o };
+    this.deviceId = o.device.address;
+    this.#clock = o.clock ?? systemClock;
+    this.#log = (o.logger ?? pino({ name: 'agent' })).child({ component: 'agent', device: this.deviceId });
+    this.#store = store;
+    this.#outbox = outbox;
+    this.#aggregator = new Aggregator(init.aggregator);
+    this.#seq = init.seq;
+    this.#signed = init.policy;
+    this.#provider = o.provider ?? init.provider;
+    this.#lastProfileKey = init.lastProfileKey;
+    this.#windows = init.windows;
+    this.#publisher = new OutboxPublisher(
+      {
+        outbox,
+        clock: this.#clock,
+        logger: this.#log,
+        publish: (p) => this.#link?.publishUpdate(p),
+        ready: () => this.#link?.ready ?? false,
+        persist: (stats) => ({ type: 'put', where: 'meta', key: 'acks', value: stats }),
+        inFlightWindow: o.inFlightWindow ?? 16,
+        ackTimeoutMs: o.ackTimeoutMs ?? 60_000,
+        serial: this.#serial,
+      },
+      init.acks,
+    );
+  }
+
+  static async create(o: AgentOptions): Promise<Agent> {
+    const store = await AgentStore.open(o.dataDir);
+    try {
+      const outbox = await Outbox.load(store, o.outboxCapBytes ?? 16 * 1024 * 1024);
+      const agent = new Agent(o, store, outbox, await loadMeta(store));
+      await agent.#start();
+      return agent;
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+  }
+
+  async #start(): Promise<void> {
+    await this.closeDueWindows(); // catch up on windows that ended while the agent was not running
+    this.#schedule();
+    if (this.#o.broker) {
+      this.#link = new MqttLink({
+        url: this.#o.broker.url,
+        device: this.#o.device,
+        clock: this.#clock,
+        logger: this.#log,
+        agentVersion: AGENT_VERSION,
+        reconnectPeriodMs: this.#o.broker.reconnectPeriodMs,
+        clientOptions: this.#o.broker.clientOptions,
+        battery: () => this.#battery,
+        onPolicy: (payload) => void this.receivePolicy(payload),
+        onAck: (payload) => void this.#publisher.onAck(payload).then(() => this.#report()),
+        onConnect: () => void this.#publisher.pump().then(() => this.#report()),
+        onDisconnect: () => {
+          this.#publisher.disconnected();
+          this.#report();
+        },
+      });
+    }
+  }
+
+  /**
+   * Feed one sample from a non-BLE source (a phone app logging a meal, a watch's own sensors). Samples are
+   * aggregated on the device and never leave it; only consented window aggregates do.
+   * @example
+   * agent.record({ hasValue: true, kind: 'calories_consumed', value: 640, unit: 'kcal', at: Date.now() });
+   */
+  record(sample: Sample): void {
+    const parsed = Sample.safeParse(sample);
+    if (!parsed.success)
+      throw new ProtocolError('AG_SAMPLE_INVALID', undefined, {
+        details: { problems: parsed.error.issues.map((i) => i.path.join('.')) },
+      });
+    if (parsed.data.hasValue && parsed.data.kind === 'battery' && typeof parsed.data.value === 'number')
+      this.#battery = Math.round(parsed.data.value);
+    this.#aggregator.add(parsed.data);
+    this.#dirty = true;
+  }
+
+  /** Close every window that is due at the clock's current time, and save the aggregate state. */
+  closeDueWindows(): Promise<void> {
+    return this.#serial(async () => {
+      const drafts = this.#aggregator.closeDue(this.#clock.now(), this.#o.graceMs);
+      if (drafts.length === 0 && !this.#dirty) return;
+      const entries: OutboxEntry[] = [];
+      const windows = { ...this.#windows };
+      let seq = this.#seq;
+      let profileKey = this.#lastProfileKey;
+      for (const draft of drafts) {
+        const r = this.#build(draft, seq + 1, windows);
+        if (!r) continue;
+        if (draft.cadence === 'profile') {
+          const key = canonicalJson({ fields: r.body.fields, policyVersion: r.body.policyVersion });
+          if (key === profileKey) continue; // unchanged profile: nothing new to share
+          profileKey = key;
+        }
+        seq = r.body.seq;
+        windows.emitted++;
+        entries.push({ seq, id: r.body.id, cadence: r.body.cadence, payload: JSON.stringify(r) });
+      }
+      const add = this.#outbox.prepareAdd(entries);
+      const ops: StoreOp[] = [
+        ...add.ops,
+        { type: 'put', where: 'meta', key: 'aggregator', value: this.#aggregator.state },
+        { type: 'put', where: 'meta', key: 'seq', value: seq },
+        { type: 'put', where: 'meta', key: 'windows', value: windows },
+      ];
+      if (profileKey !== undefined) ops.push({ type: 'put', where: 'meta', key: 'lastProfileKey', value: profileKey });
+      this.#dirty = false;
+      await this.#store.write(ops);
+      add.apply();
+      this.#seq = seq;
+      this.#windows = windows;
+      this.#lastProfileKey = profileKey;
+      if (entries.length) {
+        this.#log.info({ updates: entries.length, depth: this.#outbox.depth }, 'windows closed');
+        void this.#publisher.pump();
+      }
+      this.#report();
+    });
+  }
+
+  #build(draft: Draft, seq: number, windows: WindowStats) {
+    const policy = this.#signed?.policy;
+    if (!policy) {
+      windows.withheldNoPolicy++;
+      return null;
+    }
+    const r = buildUpdate(draft, policy, this.#o.device, seq, this.#o.privacySteps);
+    if (r.kind === 'withheld') windows.withheldByPolicy++;
+    if (r.kind === 'invalid') {
+      windows.invalid++;
+      this.#log.error(
+        { code: 'AG_UPDATE_INVALID', problems: r.problems, cadence: draft.cadence },
+        'update failed the outbound schema: not sent',
+      );
+    }
+    return r.kind === 'update' ? r.update : null;
+  }
+
+  /** Handle a message from dg/v1/policy/{deviceId}: verify, persist, apply. An empty retained message withdraws it. */
+  receivePolicy(payload: Uint8Array): Promise<void> {
+    return this.#serial(async () => {
+      if (payload.length === 0) {
+        if (this.#signed) this.#log.warn('policy withdrawn: nothing is shared until a new one arrives');
+        this.#signed = undefined;
+        await this.#store.write([{ type: 'del', where: 'meta', key: 'policy' }]);
+        return this.#report();
+      }
+      const v = verifyPolicyMessage(payload, this.#provider, this.#signed?.policy);
+      if (!v.ok) {
+        this.#policyProblem = { code: v.code, at: this.#clock.now() };
+        this.#log.warn({ code: v.code }, v.message);
+        return this.#report();
+      }
+      this.#signed = v.signed;
+      this.#provider = v.signed.policy.provider;
+      this.#policyProblem = null;
+      await this.#store.write([
+        { type: 'put', where: 'meta', key: 'policy', value: v.signed },
+        { type: 'put', where: 'meta', key: 'provider', value: this.#provider },
+      ]);
+      this.#log.info({ version: v.signed.policy.version }, 'consent policy in force');
+      this.#report();
+    });
+  }
+
+  get policy(): ConsentPolicy | undefined {
+    return this.#signed?.policy;
+  }
+
+  status(): AgentStatus {
+    const p = this.#signed?.policy;
+    return {
+      deviceId: this.deviceId,
+      provider: this.#provider ?? null,
+      agentVersion: AGENT_VERSION,
+      at: this.#clock.now(),
+      connected: this.#link?.ready ?? false,
+      running: !this.#closed,
+      policy: p
+        ? {
+            version: p.version,
+            issuedAt: p.issuedAt,
+            expiresAt: p.expiresAt,
+            fields: p.fields,
+            generalisation: p.generalisation,
+          }
+        : null,
+      policyProblem: this.#policyProblem,
+      seq: this.#seq,
+      outbox: {
+        depth: this.#outbox.depth,
+        bytes: this.#outbox.bytes,
+        inFlight: this.#publisher.inFlight,
+        dropped: this.#outbox.counts.dropped,
+      },
+      acks: this.#publisher.stats,
+      deadLetters: this.#publisher.stats.deadLettered,
+      windows: this.#windows,
+      samples: this.#aggregator.state.counts,
+      sensors: this.#o.sensorStatus?.() ?? [],
+    };
+  }
+
+  /** Updates waiting in the outbox for the gateway's ack, oldest first (what will be published, byte for byte). */
+  async pending(): Promise<SignedUpdate[]> {
+    const out: SignedUpdate[] = [];
+    for (const seq of this.#outbox.seqs()) {
+      const payload = await this.#outbox.payload(seq);
+      if (payload !== undefined) out.push(JSON.parse(payload) as SignedUpdate);
+    }
+    return out;
+  }
+
+  /** Dead letters: updates the gateway rejected, with its code. */
+  async deadLetters(): Promise<
+    { seq: number; id: string; cadence: string; code: string; message?: string; at: number }[]
+  > {
+    return (await this.#store.entries<OutboxEntry & { code: string; message?: string; at: number }>('dead')).map(
+      ([, e]) => ({
+        seq: e.seq,
+        id: e.id,
+        cadence: e.cadence,
+        code: e.code,
+        message: e.message,
+        at: e.at,
+      }),
+    );
+  }
+
+  #schedule(): void {
+    this.#timer = this.#clock.setTimeout(() => {
+      if (this.#closed) return;
+      void this.closeDueWindows()
+        .catch((err) => this.#log.error({ err }, 'closing windows failed'))
+        .finally(() => {
+          if (!this.#closed) this.#schedule();
+        });
+    }, this.#o.tickMs);
+  }
+
+  #report(): void {
+    if (this.#o.onStatus && !this.#closed) this.#o.onStatus(this.status());
+  }
+
+  /** Save state, say offline, disconnect and close the store. The outbox keeps whatever is unacked. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#dirty = true;
+    await this.closeDueWindows().catch((err) => this.#log.error({ err }, 'final save failed'));
+    this.#o.onStatus?.({ ...this.status(), running: false, connected: false });
+    this.#closed = true;
+    this.#timer?.cancel();
+    this.#publisher.close();
+    await this.#link?.close();
+    await this.#serial(() => this.#store.close());
+  }
+}
+
+async function loadMeta(store: AgentStore) {
+  return {
+    aggregator: await store.get<AggregatorState>('meta', 'aggregator'),
+    seq: (await store.get<number>('meta', 'seq')) ?? 0,
+    policy: await store.get<SignedPolicy>('meta', 'policy'),
+    provider: await store.get<string>('meta', 'provider'),
+    lastProfileKey: await store.get<string>('meta', 'lastProfileKey'),
+    windows: (await store.get<WindowStats>('meta', 'windows')) ?? emptyWindowStats(),
+    acks: (await store.get<PublisherStats>('meta', 'acks')) ?? emptyPublisherStats(),
+  };
+}
+
+/**
+ * Start an agent: opens its store, closes windows that ended while it was off, connects to the broker.
+ * @example
+ * import { createAgent } from '@datagraph/agent';
+ * import { generateKeyPair } from '@datagraph/protocol';
+ * const agent = await createAgent({ device: generateKeyPair(), dataDir: '/tmp/my-agent' });
+ * agent.record({ hasValue: true, kind: 'heart_rate', value: 62, unit: 'bpm', at: Date.now() });
+ * await agent.close();
+ */
+export function createAgent(options: AgentOptions): Promise<Agent> {
+  return Agent.create(options);
+}

@@ -1,0 +1,160 @@
+// Publishes the outbox in seq order with a bounded in-flight window and settles entries on application acks:
+// accepted / duplicate -> deleted; rejected -> dead-letter store with the gateway's code; committed -> recorded.
+// After a disconnect everything unacked is in flight again from the oldest; an ack that never comes (gateway
+// restarted mid-message) is retried after `ackTimeoutMs` of the agent's clock. The gateway dedupes by id.
+import { Ack, type Clock, parseJson, type TimerHandle } from '@datagraph/protocol';
+import type { Logger } from 'pino';
+import type { StoreOp } from '../store/AgentStore.ts';
+import type { Outbox } from './Outbox.ts';
+
+export interface AckRecord {
+  id: string;
+  seq: number | null;
+  status: Ack['status'];
+  code?: string;
+  ordinal?: number;
+  at: number;
+}
+
+export interface PublisherStats {
+  accepted: number;
+  duplicate: number;
+  rejected: number;
+  committed: number;
+  unknownAcks: number;
+  /** Updates moved to the dead-letter store (rejected while still in the outbox). */
+  deadLettered: number;
+  lastAck: AckRecord | null;
+  lastCommitted: AckRecord | null;
+}
+
+export interface PublisherDeps {
+  outbox: Outbox;
+  clock: Clock;
+  logger: Logger;
+  publish(payload: string): void;
+  ready(): boolean;
+  /** Persist the stats with the entry's removal (same batch). */
+  persist(stats: PublisherStats): StoreOp;
+  inFlightWindow: number;
+  ackTimeoutMs: number;
+  /** Runs store-changing work one at a time, shared with the window closer so the outbox index stays coherent. */
+  serial<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+export function emptyPublisherStats(): PublisherStats {
+  return {
+    accepted: 0,
+    duplicate: 0,
+    rejected: 0,
+    committed: 0,
+    unknownAcks: 0,
+    deadLettered: 0,
+    lastAck: null,
+    lastCommitted: null,
+  };
+}
+
+export class OutboxPublisher {
+  readonly #d: PublisherDeps;
+  readonly #inFlight = new Map<number, number>();
+  #pumping = false;
+  #again = false;
+  #timer: TimerHandle | null = null;
+  stats: PublisherStats;
+
+  constructor(deps: PublisherDeps, stats: PublisherStats) {
+    this.#d = deps;
+    this.stats = stats;
+  }
+
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
+  /** Send what the window allows, oldest first. Safe to call often; runs one at a time. */
+  async pump(): Promise<void> {
+    if (this.#pumping) {
+      this.#again = true;
+      return;
+    }
+    this.#pumping = true;
+    try {
+      do {
+        this.#again = false;
+        for (const seq of this.#d.outbox.seqs()) {
+          if (!this.#d.ready() || this.#inFlight.size >= this.#d.inFlightWindow) break;
+          if (this.#inFlight.has(seq)) continue;
+          const payload = await this.#d.outbox.payload(seq);
+          if (payload === undefined || !this.#d.ready()) continue;
+          this.#inFlight.set(seq, this.#d.clock.now());
+          this.#d.publish(payload);
+        }
+      } while (this.#again);
+    } finally {
+      this.#pumping = false;
+    }
+    this.#armTimer();
+  }
+
+  /** The link dropped: nothing is in flight any more; the next connect starts again from the oldest entry. */
+  disconnected(): void {
+    this.#inFlight.clear();
+  }
+
+  /** Handle one payload from dg/v1/ack/{deviceId}. Acks are settled one at a time, in arrival order. */
+  onAck(payload: Uint8Array): Promise<void> {
+    return this.#d
+      .serial(() => this.#settle(payload))
+      .catch((err) => this.#d.logger.error({ err }, 'ack handling failed'));
+  }
+
+  async #settle(payload: Uint8Array): Promise<void> {
+    let ack: Ack;
+    try {
+      ack = Ack.parse(parseJson(payload, 'ack'));
+    } catch {
+      this.#d.logger.warn('ignored an ack that is not a valid Ack');
+      return;
+    }
+    const seq = this.#d.outbox.seqOf(ack.id) ?? null;
+    const rec: AckRecord = { id: ack.id, seq, status: ack.status, at: this.#d.clock.now() };
+    if (ack.code !== undefined) rec.code = ack.code;
+    if (ack.ordinal !== undefined) rec.ordinal = ack.ordinal;
+    const stats = structuredClone(this.stats);
+    stats[ack.status]++;
+    if (ack.status === 'committed') stats.lastCommitted = rec;
+    else stats.lastAck = rec;
+    if (seq === null) {
+      // Already settled (a duplicate ack, or committed after accepted): only the record changes.
+      if (ack.status !== 'committed') stats.unknownAcks++;
+      this.stats = stats;
+      return;
+    }
+    const dead =
+      ack.status === 'rejected'
+        ? { code: ack.code ?? 'GW_REJECTED', message: ack.message ?? '', at: rec.at }
+        : undefined;
+    if (dead) stats.deadLettered++;
+    if (dead) this.#d.logger.warn({ seq, code: dead.code }, 'update rejected by the gateway: moved to dead letters');
+    await this.#d.outbox.remove(seq, dead, [this.#d.persist(stats)]);
+    this.stats = stats;
+    this.#inFlight.delete(seq);
+    void this.pump();
+  }
+
+  #armTimer(): void {
+    if (this.#timer || this.#inFlight.size === 0) return;
+    this.#timer = this.#d.clock.setTimeout(() => {
+      this.#timer = null;
+      const now = this.#d.clock.now();
+      for (const [seq, sentAt] of this.#inFlight) if (now - sentAt >= this.#d.ackTimeoutMs) this.#inFlight.delete(seq);
+      void this.pump();
+    }, this.#d.ackTimeoutMs);
+  }
+
+  close(): void {
+    this.#timer?.cancel();
+    this.#timer = null;
+  }
+}
