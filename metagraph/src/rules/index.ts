@@ -5,7 +5,7 @@ export { windowProblem } from './checkIngestEntries.ts';
 export { type CombineResult, combine, snapshotCommitments } from './combine.ts';
 export { compareStrings } from './compare.ts';
 export { PendingState } from './PendingState.ts';
-export { type Problem, problem, type RuleCode } from './Problem.ts';
+export { type Problem, problem, RULE_CODES, type RuleCode } from './Problem.ts';
 export { RulesConfig } from './RulesConfig.ts';
 export {
   DeviceRecord,

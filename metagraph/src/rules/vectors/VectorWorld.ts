@@ -63,13 +63,15 @@ export interface EntrySpec {
   /** Raw values: they go into the salted commitment only, never into the entry. */
   values: Partial<Record<FieldName, number | string>>;
   seed: string;
+  /** Entry id; derived from the seed when absent. */
+  id?: string;
 }
 
 /** What a device signs and the gateway forwards: the body's salted commitment, signed, values stripped. */
 export function entry(spec: EntrySpec): IngestEntry {
   const body: UpdateBody = {
     v: 1,
-    id: uuidFromSeed(`entry/${spec.seed}`),
+    id: spec.id ?? uuidFromSeed(`entry/${spec.seed}`),
     provider: spec.provider,
     device: spec.device.address,
     seq: spec.seq,
