@@ -46,6 +46,8 @@ function fromFastify(err: FastifyError): ProtocolError {
 
 /** Error and not-found handlers shared by the node's listeners. */
 export function installReplies(app: FastifyInstance, log: Logger): void {
+  // Bodies are JSON only (dag4 sends application/json); anything else is a 415 with a code.
+  app.removeContentTypeParser('text/plain');
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const e = isProtocolError(err) ? err : fromFastify(err);
     if (e.status >= 500) log.error({ err, url: request.url }, 'request failed');
