@@ -36,7 +36,7 @@ export function buildHttpServer(d: HttpDeps) {
   app.get<{ Params: { address: string } }>('/v1/providers/:address', async (req, reply) => {
     const p = d.registry.provider(req.params.address);
     if (!p) return reply.status(404).send({ code: 'GW_UNKNOWN_PROVIDER', message: 'provider is not registered with this gateway' });
-    return { provider: p.provider, status: p.status, policyVersion: p.policy.version, devices: p.devices.map((x) => x.address), fields: p.policy.fields };
+    return { provider: p.provider, status: p.status, policyVersion: p.policy.version, devices: p.devices, fields: p.policy.fields, policy: p.policy };
   });
   return app;
 }

@@ -64,9 +64,10 @@ export function dag4TransactionHash(tx: PostTransactionV2): string {
 export class TreasuryClient implements TreasuryLedger {
   readonly #client: ReturnType<typeof dag4.createMetagraphTokenClient>;
   readonly #metagraphId: string;
-  readonly #l0: RestService;
   readonly #l1: RestService;
   readonly #be: RestService;
+  readonly #urls: TreasuryUrls;
+  readonly #timeoutMs: number;
   readonly address: string;
 
   constructor(urls: TreasuryUrls, treasuryPrivateKey: string, opts: { timeoutMs?: number } = {}) {
@@ -81,6 +82,8 @@ export class TreasuryClient implements TreasuryLedger {
       beUrl: urls.beUrl,
     } as never);
     const timeoutMs = opts.timeoutMs ?? 10_000;
+    this.#urls = urls;
+    this.#timeoutMs = timeoutMs;
     const http = new FetchRestService(async (url: string, init: RequestInit) => {
       let res: Response;
       try {
@@ -95,7 +98,6 @@ export class TreasuryClient implements TreasuryLedger {
     });
     const net = this.#client.networkInstance as unknown as Record<'l0Api' | 'l1Api' | 'beApi', { service: RestService }>;
     for (const api of [net.l0Api, net.l1Api, net.beApi]) api.service.configure().protocolClient(http);
-    this.#l0 = net.l0Api.service;
     this.#l1 = net.l1Api.service;
     this.#be = net.beApi.service;
   }
@@ -105,14 +107,23 @@ export class TreasuryClient implements TreasuryLedger {
     return this.balanceOf(this.address);
   }
 
+  /**
+   * Confirmed balance of any address in base units. Read from the response text, not dag4's parsed number:
+   * the node writes balances as JSON integers, which a double would round above 2^53 base units.
+   */
   async balanceOf(address: string): Promise<bigint> {
+    const url = `${this.#urls.l0Url}/currency/${address}/balance`;
+    let res: Response;
     try {
-      const r = await this.#l0.$get<{ balance: number | string }>(`/currency/${address}/balance`);
-      return BigInt(r.balance);
-    } catch (e) {
-      if (e instanceof NotFound) return 0n;
-      throw e;
+      res = await fetch(url, { signal: AbortSignal.timeout(this.#timeoutMs) });
+    } catch (cause) {
+      throw new ProtocolError('GW_LEDGER_UNAVAILABLE', `${url} did not answer`, { cause });
     }
+    const text = await res.text();
+    if (res.status === 404) return 0n;
+    const m = /"balance"\s*:\s*"?(\d+)/.exec(text);
+    if (res.status !== 200 || !m) throw new ProtocolError('GW_LEDGER_UNAVAILABLE', `${url} answered ${res.status}`);
+    return BigInt(m[1] as string);
   }
 
   /** The head of the treasury's chain, as the L1 reports it (what the next transaction must name as parent). */
