@@ -72,18 +72,22 @@ export async function runNodeCommand(argv: string[], signals: NodeJS.EventEmitte
   if (!dataDir) problems.push('--data-dir is required');
   if (!genesis) problems.push('--genesis is required');
   if (interval === undefined) problems.push('--snapshot-interval is required');
-  else if (!/^[0-9]{1,9}$/.test(interval)) problems.push(`--snapshot-interval: '${interval}' is not a whole number of milliseconds`);
+  else if (!/^[0-9]{1,9}$/.test(interval))
+    problems.push(`--snapshot-interval: '${interval}' is not a whole number of milliseconds`);
   const ports = {
     l0: port('l0-port', values['l0-port'] as string | undefined, problems),
     l1: port('l1-port', values['l1-port'] as string | undefined, problems),
     dataL1: port('data-l1-port', values['data-l1-port'] as string | undefined, problems),
   };
   const gateways = (values['authorised-gateway'] as string[] | undefined) ?? [];
-  for (const g of gateways) if (!isDagAddress(g)) problems.push(`--authorised-gateway: '${g}' is not a valid DAG address`);
+  for (const g of gateways)
+    if (!isDagAddress(g)) problems.push(`--authorised-gateway: '${g}' is not a valid DAG address`);
   const level = (values['log-level'] as string | undefined) ?? 'info';
   if (!LEVELS.includes(level)) problems.push(`--log-level: '${level}' is not one of ${LEVELS.join(', ')}`);
   if (problems.length > 0) {
-    console.error(`datagraph node: invalid configuration (MG_BAD_CONFIG):\n  ${problems.join('\n  ')}\n\nRun \`datagraph node --help\` for the options.`);
+    console.error(
+      `datagraph node: invalid configuration (MG_BAD_CONFIG):\n  ${problems.join('\n  ')}\n\nRun \`datagraph node --help\` for the options.`,
+    );
     return 2;
   }
 
@@ -104,7 +108,9 @@ export async function runNodeCommand(argv: string[], signals: NodeJS.EventEmitte
     console.error(`datagraph node: cannot start (${code}): ${(e as Error).message}`);
     return 1;
   }
-  console.log(`metagraph L0 ${node.urls.l0}  currency L1 ${node.urls.l1}  data L1 ${node.urls.dataL1}  block explorer ${node.urls.be}`);
+  console.log(
+    `metagraph L0 ${node.urls.l0}  currency L1 ${node.urls.l1}  data L1 ${node.urls.dataL1}  block explorer ${node.urls.be}`,
+  );
 
   return new Promise<number>((resolve) => {
     const stop = (signal: string) => {

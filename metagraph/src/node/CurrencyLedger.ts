@@ -74,8 +74,12 @@ export class CurrencyLedger {
     const amount = toLong(v.amount);
     const fee = toLong(v.fee);
     const salt = toLong(v.salt);
-    if (amount === null || amount <= 0n) problems.push(p('MG_TX_BAD_AMOUNT', `amount ${JSON.stringify(v.amount)} is not a positive integer of base units`));
-    if (fee === null || fee < 0n) problems.push(p('MG_TX_BAD_FEE', `fee ${JSON.stringify(v.fee)} is not a non-negative integer of base units`));
+    if (amount === null || amount <= 0n)
+      problems.push(
+        p('MG_TX_BAD_AMOUNT', `amount ${JSON.stringify(v.amount)} is not a positive integer of base units`),
+      );
+    if (fee === null || fee < 0n)
+      problems.push(p('MG_TX_BAD_FEE', `fee ${JSON.stringify(v.fee)} is not a non-negative integer of base units`));
     if (salt === null || salt < 0n) problems.push(p('MG_TX_MALFORMED', 'salt must be a non-negative 64-bit integer'));
     if (v.source === v.destination) problems.push(p('MG_TX_SELF_SEND'));
     if (problems.length > 0) throw txError(problems);
@@ -83,23 +87,47 @@ export class CurrencyLedger {
     const hash = transactionHash(v);
     let bySource = false;
     for (const [i, proof] of signed.proofs.entries()) {
-      if (!verifyHashSignature(proof.id, hash, proof.signature)) problems.push(p('MG_TX_BAD_SIGNATURE', `proof ${i} does not verify over the transaction hash`));
+      if (!verifyHashSignature(proof.id, hash, proof.signature))
+        problems.push(p('MG_TX_BAD_SIGNATURE', `proof ${i} does not verify over the transaction hash`));
       else if (addressFromPublicKey(proof.id) === v.source) bySource = true;
     }
     if (!bySource && !problems.some((x) => x.code === 'MG_TX_BAD_SIGNATURE')) problems.push(p('MG_TX_SIGNER_MISMATCH'));
 
     const head = this.headRef(v.source);
     if (v.parent.ordinal < head.ordinal) {
-      problems.push(p('MG_TX_STALE_PARENT', `parent ordinal ${v.parent.ordinal} is below the source's last reference ${head.ordinal}`));
+      problems.push(
+        p(
+          'MG_TX_STALE_PARENT',
+          `parent ordinal ${v.parent.ordinal} is below the source's last reference ${head.ordinal}`,
+        ),
+      );
     } else if (v.parent.ordinal !== head.ordinal || normaliseHash(v.parent.hash) !== head.hash) {
-      problems.push(p('MG_TX_PARENT_MISMATCH', `parent must be the source's last reference {ordinal ${head.ordinal}, hash ${head.hash}}`));
+      problems.push(
+        p(
+          'MG_TX_PARENT_MISMATCH',
+          `parent must be the source's last reference {ordinal ${head.ordinal}, hash ${head.hash}}`,
+        ),
+      );
     }
     const available = this.balance(v.source) - (this.#pendingSpend.get(v.source) ?? 0n);
     if ((amount as bigint) + (fee as bigint) > available) {
-      problems.push(p('MG_TX_INSUFFICIENT_BALANCE', `amount + fee is ${(amount as bigint) + (fee as bigint)}, available ${available < 0n ? 0n : available}`));
+      problems.push(
+        p(
+          'MG_TX_INSUFFICIENT_BALANCE',
+          `amount + fee is ${(amount as bigint) + (fee as bigint)}, available ${available < 0n ? 0n : available}`,
+        ),
+      );
     }
     if (problems.length > 0) throw txError(problems);
-    return { hash, signed, source: v.source, destination: v.destination, amount: amount as bigint, fee: fee as bigint, ordinal: v.parent.ordinal + 1 };
+    return {
+      hash,
+      signed,
+      source: v.source,
+      destination: v.destination,
+      amount: amount as bigint,
+      fee: fee as bigint,
+      ordinal: v.parent.ordinal + 1,
+    };
   }
 
   /** Put a checked transaction in the pending pool (reserving its parent slot and its spend). */
@@ -129,7 +157,8 @@ export class CurrencyLedger {
     for (const tx of txs) {
       const ref = refs.get(tx.source) ?? this.confirmedRef(tx.source);
       const problems: TxProblem[] = [];
-      if (ref.ordinal + 1 !== tx.ordinal || normaliseHash(tx.signed.value.parent.hash) !== ref.hash) problems.push(p('MG_TX_PARENT_MISMATCH'));
+      if (ref.ordinal + 1 !== tx.ordinal || normaliseHash(tx.signed.value.parent.hash) !== ref.hash)
+        problems.push(p('MG_TX_PARENT_MISMATCH'));
       if (bal(tx.source) < tx.amount + tx.fee) problems.push(p('MG_TX_INSUFFICIENT_BALANCE'));
       if (problems.length > 0) {
         plan.rejected.push({ tx, problems });

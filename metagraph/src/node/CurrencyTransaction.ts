@@ -31,7 +31,9 @@ export const TransactionValue = z
   .strict();
 export type TransactionValue = z.infer<typeof TransactionValue>;
 
-export const SignedTransaction = z.object({ value: TransactionValue, proofs: z.array(SignatureProof).min(1).max(8) }).strict();
+export const SignedTransaction = z
+  .object({ value: TransactionValue, proofs: z.array(SignatureProof).min(1).max(8) })
+  .strict();
 export type SignedTransaction = z.infer<typeof SignedTransaction>;
 
 /** An integer-like JSON value as a bigint, or null when it is fractional, non-numeric or out of Long range. */

@@ -1,7 +1,15 @@
 // The node's data application: metagraph/src/rules (validateUpdate, validateData, combine) over an in-memory
 // CalculatedState. The node calls the rules; it never re-implements one.
 import type { SignedDataUpdate } from '@datagraph/protocol';
-import { CalculatedState, combine, type RulesConfig, StateDelta, updateHash, validateData, validateUpdate } from '../rules/index.ts';
+import {
+  CalculatedState,
+  combine,
+  type RulesConfig,
+  StateDelta,
+  updateHash,
+  validateData,
+  validateUpdate,
+} from '../rules/index.ts';
 import type { DataLayer, DataProblem, DataSnapshotPart } from './DataLayer.ts';
 
 export class DataApplication implements DataLayer {
@@ -24,7 +32,9 @@ export class DataApplication implements DataLayer {
     const verdicts = validateData(this.state, updates, this.#config);
     const { onChain, delta } = combine(this.state, verdicts.accepted, ordinal);
     return {
-      accepted: verdicts.verdicts.filter((v) => v.problems.length === 0).map((v) => ({ hash: v.hash, update: v.update })),
+      accepted: verdicts.verdicts
+        .filter((v) => v.problems.length === 0)
+        .map((v) => ({ hash: v.hash, update: v.update })),
       rejected: verdicts.rejected.map((v) => ({ hash: v.hash, problems: v.problems })),
       onChainState: onChain,
       delta,

@@ -8,7 +8,8 @@ export const Genesis = z
   .object({
     balances: z.record(z.string(), BaseUnits).superRefine((balances, ctx) => {
       for (const address of Object.keys(balances)) {
-        if (!DagAddress.safeParse(address).success) ctx.addIssue({ code: 'custom', path: [address], message: 'not a valid DAG address' });
+        if (!DagAddress.safeParse(address).success)
+          ctx.addIssue({ code: 'custom', path: [address], message: 'not a valid DAG address' });
       }
     }),
   })
@@ -29,7 +30,9 @@ export function parseGenesis(value: unknown, where = 'genesis'): Genesis {
   const r = Genesis.safeParse(value);
   if (r.success) return r.data;
   const problems = describeIssues(r.error);
-  throw new ProtocolError('MG_BAD_GENESIS', `${where} is invalid:\n  ${problems.join('\n  ')}`, { details: { problems } });
+  throw new ProtocolError('MG_BAD_GENESIS', `${where} is invalid:\n  ${problems.join('\n  ')}`, {
+    details: { problems },
+  });
 }
 
 export async function loadGenesisFile(path: string): Promise<Genesis> {
@@ -37,13 +40,17 @@ export async function loadGenesisFile(path: string): Promise<Genesis> {
   try {
     text = await readFile(path, 'utf8');
   } catch (cause) {
-    throw new ProtocolError('MG_BAD_GENESIS', `cannot read genesis file ${path}: ${(cause as Error).message}`, { cause });
+    throw new ProtocolError('MG_BAD_GENESIS', `cannot read genesis file ${path}: ${(cause as Error).message}`, {
+      cause,
+    });
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (cause) {
-    throw new ProtocolError('MG_BAD_GENESIS', `genesis file ${path} is not valid JSON: ${(cause as Error).message}`, { cause });
+    throw new ProtocolError('MG_BAD_GENESIS', `genesis file ${path} is not valid JSON: ${(cause as Error).message}`, {
+      cause,
+    });
   }
   return parseGenesis(json, `genesis file ${path}`);
 }

@@ -1,17 +1,33 @@
 // The node's core, without HTTP: the currency ledger, the data application, the pending pools and the
 // snapshot producer over one LevelDB. One snapshot at a time (a promise chain); everything a snapshot changes
 // is written in one atomic batch and applied in memory only after that batch is durable.
-import { canonicalJson, type Clock, keyPairFromPrivateKey, ProtocolError, type SignedDataUpdate, generateKeyPair } from '@datagraph/protocol';
+import {
+  type Clock,
+  canonicalJson,
+  describeIssues,
+  generateKeyPair,
+  keyPairFromPrivateKey,
+  ProtocolError,
+  type SignedDataUpdate,
+} from '@datagraph/protocol';
 import type { Logger } from 'pino';
 import { type CheckedTransaction, CurrencyLedger, type TxProblem } from './CurrencyLedger.ts';
 import { SignedTransaction, type TransactionReference } from './CurrencyTransaction.ts';
 import type { DataLayer, DataProblem } from './DataLayer.ts';
 import { type Genesis, genesisBalances } from './Genesis.ts';
-import { type BatchOp, keys, NodeStore, ord } from './NodeStore.ts';
-import { GENESIS_PARENT_HASH, mapProof, SNAPSHOT_VERSION, type SignedSnapshot, type SnapshotInfo, type SnapshotValue, sha256Hex, snapshotHash } from './Snapshot.ts';
-import { signHash } from './verifyTransactionSignature.ts';
+import { type BatchOp, keys, type NodeStore, ord } from './NodeStore.ts';
+import {
+  GENESIS_PARENT_HASH,
+  mapProof,
+  type SignedSnapshot,
+  SNAPSHOT_VERSION,
+  type SnapshotInfo,
+  type SnapshotValue,
+  sha256Hex,
+  snapshotHash,
+} from './Snapshot.ts';
 import { transactionHash } from './transactionHash.ts';
-import { describeIssues } from '@datagraph/protocol';
+import { signHash } from './verifyTransactionSignature.ts';
 
 /** A transaction as the block explorer shows it (dag4's TransactionV2). */
 export interface ConfirmedTransaction {
@@ -61,7 +77,13 @@ export class MetagraphNode {
   #pendingUpdates = new Map<string, Pending<SignedDataUpdate>>();
   #cutting: Promise<unknown> = Promise.resolve();
 
-  private constructor(o: MetagraphNodeOptions, ledger: CurrencyLedger, nodeKey: string, latest: { ordinal: number; hash: string }, supply: bigint) {
+  private constructor(
+    o: MetagraphNodeOptions,
+    ledger: CurrencyLedger,
+    nodeKey: string,
+    latest: { ordinal: number; hash: string },
+    supply: bigint,
+  ) {
     this.#store = o.store;
     this.#clock = o.clock;
     this.#log = o.logger;
@@ -79,20 +101,33 @@ export class MetagraphNode {
     const known = await store.get<string>(keys.genesis);
     if (known === undefined) await writeGenesis(store, o.genesis, genesisHash, o.clock);
     else if (known !== genesisHash) {
-      throw new ProtocolError('MG_GENESIS_MISMATCH', 'this data directory was started with a different genesis file; use that file or a new --data-dir');
+      throw new ProtocolError(
+        'MG_GENESIS_MISMATCH',
+        'this data directory was started with a different genesis file; use that file or a new --data-dir',
+      );
     }
     const balances = new Map<string, bigint>();
     for await (const [k, v] of store.range<string>('bal!')) balances.set(k.slice(4), BigInt(v));
     const refs = new Map<string, TransactionReference>();
     for await (const [k, v] of store.range<TransactionReference>('ref!')) refs.set(k.slice(4), v);
-    const latest = (await store.get<{ ordinal: number; hash: string }>(keys.latest)) as { ordinal: number; hash: string };
+    const latest = (await store.get<{ ordinal: number; hash: string }>(keys.latest)) as {
+      ordinal: number;
+      hash: string;
+    };
     const info = (await store.get<SnapshotInfo>(keys.info(latest.ordinal))) as SnapshotInfo;
     const nodeKey = (await store.get<string>(keys.nodeKey)) as string;
     // The calculated state is the fold of every snapshot's delta (each stored in that snapshot's batch).
     for await (const [, delta] of store.range<unknown>('delta!')) o.data.apply(delta);
     const node = new MetagraphNode(o, new CurrencyLedger(balances, refs), nodeKey, latest, BigInt(info.totalSupply));
     await node.#replayPending();
-    o.logger.info({ ordinal: latest.ordinal, pendingTransactions: node.ledger.pending.size, pendingUpdates: node.#pendingUpdates.size }, 'node state loaded');
+    o.logger.info(
+      {
+        ordinal: latest.ordinal,
+        pendingTransactions: node.ledger.pending.size,
+        pendingUpdates: node.#pendingUpdates.size,
+      },
+      'node state loaded',
+    );
     return node;
   }
 
@@ -124,7 +159,9 @@ export class MetagraphNode {
     const parsed = SignedTransaction.safeParse(body);
     if (!parsed.success) {
       const problems = describeIssues(parsed.error);
-      throw new ProtocolError('MG_TX_MALFORMED', `transaction is malformed: ${problems.slice(0, 5).join('; ')}`, { details: { problems } });
+      throw new ProtocolError('MG_TX_MALFORMED', `transaction is malformed: ${problems.slice(0, 5).join('; ')}`, {
+        details: { problems },
+      });
     }
     // A retry of a transaction this node already holds is answered with its hash (idempotent POST).
     const known = await this.#knownHash(parsed.data);
@@ -140,7 +177,10 @@ export class MetagraphNode {
       this.ledger.dropPending(tx.hash);
       throw new ProtocolError('MG_INTERNAL', 'could not store the transaction', { cause });
     }
-    this.#log.debug({ hash: tx.hash, source: tx.source, ordinal: tx.ordinal }, 'transaction accepted into the pending pool');
+    this.#log.debug(
+      { hash: tx.hash, source: tx.source, ordinal: tx.ordinal },
+      'transaction accepted into the pending pool',
+    );
     return tx.hash;
   }
 
@@ -197,7 +237,11 @@ export class MetagraphNode {
   async balance(address: string, ordinal?: number): Promise<{ balance: bigint; ordinal: number } | undefined> {
     if (ordinal === undefined) return { balance: this.ledger.balance(address), ordinal: this.#latest.ordinal };
     if (ordinal > this.#latest.ordinal) return undefined;
-    for await (const [, v] of this.#store.range<string>(`balh!${address}!`, { lte: keys.balanceAt(address, ordinal), reverse: true, limit: 1 })) {
+    for await (const [, v] of this.#store.range<string>(`balh!${address}!`, {
+      lte: keys.balanceAt(address, ordinal),
+      reverse: true,
+      limit: 1,
+    })) {
       return { balance: BigInt(v), ordinal };
     }
     return { balance: 0n, ordinal };
@@ -210,7 +254,9 @@ export class MetagraphNode {
     const problems = this.#data.validateUpdate(body);
     if (problems.length > 0) {
       const first = problems[0] as DataProblem;
-      throw new ProtocolError(first.code as never, problems.map((p) => p.message).join('; '), { details: { errors: problems } });
+      throw new ProtocolError(first.code as never, problems.map((p) => p.message).join('; '), {
+        details: { errors: problems },
+      });
     }
     const update = body as SignedDataUpdate;
     const hash = this.#data.updateHash(update);
@@ -248,7 +294,10 @@ export class MetagraphNode {
     const txs = [...this.ledger.pending.values()];
     const updates = [...this.#pendingUpdates.entries()].filter(([, p]) => p.key !== '');
     const plan = this.ledger.plan(txs);
-    const data = this.#data.prepare(ordinal, updates.map(([, p]) => p.item));
+    const data = this.#data.prepare(
+      ordinal,
+      updates.map(([, p]) => p.item),
+    );
     const supply = this.ledger.supplyAfter(plan);
 
     const allBalances = new Map(this.ledger.balances);
@@ -267,12 +316,23 @@ export class MetagraphNode {
       blocks: plan.accepted.length > 0 ? [{ block: { value: block }, usageCount: 0 }] : [],
       rewards: [],
       tips: { deprecated: [], remainedActive: [] },
-      stateProof: { balancesProof: mapProof(allBalances), lastTxRefsProof: mapProof(allRefs), totalSupply: supply.toString() },
-      dataApplication: { onChainState: data.onChainState, blocks: data.accepted.map((a) => a.update), calculatedStateProof: data.calculatedStateHash },
+      stateProof: {
+        balancesProof: mapProof(allBalances),
+        lastTxRefsProof: mapProof(allRefs),
+        totalSupply: supply.toString(),
+      },
+      dataApplication: {
+        onChainState: data.onChainState,
+        blocks: data.accepted.map((a) => a.update),
+        calculatedStateProof: data.calculatedStateHash,
+      },
       version: SNAPSHOT_VERSION,
     };
     const hash = snapshotHash(value);
-    const signed: SignedSnapshot = { value, proofs: [{ id: this.#nodeKey.publicKey, signature: signHash(this.#nodeKey.privateKey, hash) }] };
+    const signed: SignedSnapshot = {
+      value,
+      proofs: [{ id: this.#nodeKey.publicKey, signature: signHash(this.#nodeKey.privateKey, hash) }],
+    };
 
     const info: SnapshotInfo = { hash, balances: {}, lastTxRefs: {}, totalSupply: supply.toString() };
     const ops: BatchOp[] = [
@@ -282,7 +342,10 @@ export class MetagraphNode {
     ];
     for (const [a, b] of plan.balances) {
       info.balances[a] = b.toString();
-      ops.push({ type: 'put', key: keys.balance(a), value: b.toString() }, { type: 'put', key: keys.balanceAt(a, ordinal), value: b.toString() });
+      ops.push(
+        { type: 'put', key: keys.balance(a), value: b.toString() },
+        { type: 'put', key: keys.balanceAt(a, ordinal), value: b.toString() },
+      );
     }
     for (const [a, r] of plan.refs) {
       info.lastTxRefs[a] = r;
@@ -317,8 +380,18 @@ export class MetagraphNode {
       const key = this.#pendingTxKeys.get(t.hash);
       if (key) ops.push({ type: 'del', key });
     }
-    for (const a of data.accepted) ops.push({ type: 'put', key: keys.update(a.hash), value: { hash: a.hash, status: 'accepted', ordinal, snapshotHash: hash } satisfies UpdateStatus });
-    for (const r of data.rejected) ops.push({ type: 'put', key: keys.update(r.hash), value: { hash: r.hash, status: 'rejected', ordinal, problems: r.problems } satisfies UpdateStatus });
+    for (const a of data.accepted)
+      ops.push({
+        type: 'put',
+        key: keys.update(a.hash),
+        value: { hash: a.hash, status: 'accepted', ordinal, snapshotHash: hash } satisfies UpdateStatus,
+      });
+    for (const r of data.rejected)
+      ops.push({
+        type: 'put',
+        key: keys.update(r.hash),
+        value: { hash: r.hash, status: 'rejected', ordinal, problems: r.problems } satisfies UpdateStatus,
+      });
     for (const [, p] of updates) ops.push({ type: 'del', key: p.key });
 
     await this.#store.batch(ops);
@@ -330,8 +403,24 @@ export class MetagraphNode {
     this.#data.apply(data.delta);
     this.#latest = { ordinal, hash };
     this.#supply = supply;
-    if (plan.rejected.length > 0) this.#log.warn({ ordinal, rejected: plan.rejected.map((r) => ({ hash: r.tx.hash, codes: r.problems.map((p: TxProblem) => p.code) })) }, 'pending transactions no longer valid');
-    this.#log.info({ ordinal, hash, transactions: plan.accepted.length, updates: data.accepted.length, rejectedUpdates: data.rejected.length }, 'snapshot');
+    if (plan.rejected.length > 0)
+      this.#log.warn(
+        {
+          ordinal,
+          rejected: plan.rejected.map((r) => ({ hash: r.tx.hash, codes: r.problems.map((p: TxProblem) => p.code) })),
+        },
+        'pending transactions no longer valid',
+      );
+    this.#log.info(
+      {
+        ordinal,
+        hash,
+        transactions: plan.accepted.length,
+        updates: data.accepted.length,
+        rejectedUpdates: data.rejected.length,
+      },
+      'snapshot',
+    );
     return ordinal;
   }
 
@@ -382,15 +471,28 @@ async function writeGenesis(store: NodeStore, genesis: Genesis, genesisHash: str
   };
   const hash = snapshotHash(value);
   const key = generateKeyPair();
-  const info: SnapshotInfo = { hash, balances: Object.fromEntries([...balances].map(([a, b]) => [a, b.toString()])), lastTxRefs: {}, totalSupply: supply.toString() };
+  const info: SnapshotInfo = {
+    hash,
+    balances: Object.fromEntries([...balances].map(([a, b]) => [a, b.toString()])),
+    lastTxRefs: {},
+    totalSupply: supply.toString(),
+  };
   const ops: BatchOp[] = [
     { type: 'put', key: keys.nodeKey, value: key.privateKey },
-    { type: 'put', key: keys.snapshot(0), value: { value, proofs: [{ id: key.publicKey, signature: signHash(key.privateKey, hash) }] } },
+    {
+      type: 'put',
+      key: keys.snapshot(0),
+      value: { value, proofs: [{ id: key.publicKey, signature: signHash(key.privateKey, hash) }] },
+    },
     { type: 'put', key: keys.info(0), value: info },
     { type: 'put', key: keys.latest, value: { ordinal: 0, hash } },
     // Last: a store holding meta!genesis is a complete genesis (all of this is one atomic batch anyway).
     { type: 'put', key: keys.genesis, value: genesisHash },
   ];
-  for (const [a, b] of balances) ops.push({ type: 'put', key: keys.balance(a), value: b.toString() }, { type: 'put', key: keys.balanceAt(a, 0), value: b.toString() });
+  for (const [a, b] of balances)
+    ops.push(
+      { type: 'put', key: keys.balance(a), value: b.toString() },
+      { type: 'put', key: keys.balanceAt(a, 0), value: b.toString() },
+    );
   await store.batch(ops);
 }

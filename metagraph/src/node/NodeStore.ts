@@ -74,7 +74,10 @@ export class NodeStore {
     await this.#db.batch(ops as never, { sync: true } as never);
   }
 
-  async *range<T>(prefix: string, options: { reverse?: boolean; limit?: number; lte?: string; gte?: string } = {}): AsyncGenerator<[string, T]> {
+  async *range<T>(
+    prefix: string,
+    options: { reverse?: boolean; limit?: number; lte?: string; gte?: string } = {},
+  ): AsyncGenerator<[string, T]> {
     const it = this.#db.iterator({
       gte: options.gte ?? prefix,
       lte: options.lte ?? `${prefix}\xff`,

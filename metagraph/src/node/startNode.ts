@@ -51,7 +51,8 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
   const log = options.logger ?? pino({ name: 'metagraph-node' });
   const clock = options.clock ?? systemClock;
   const host = options.host ?? '127.0.0.1';
-  const genesis = typeof options.genesis === 'string' ? await loadGenesisFile(options.genesis) : parseGenesis(options.genesis);
+  const genesis =
+    typeof options.genesis === 'string' ? await loadGenesisFile(options.genesis) : parseGenesis(options.genesis);
   const rules = RulesConfig.parse({ authorisedGateways: options.rules?.authorisedGateways ?? [] });
   if (!Number.isInteger(options.snapshotIntervalMs) || options.snapshotIntervalMs < 0) {
     throw new RangeError('snapshotIntervalMs must be a non-negative integer');
@@ -73,7 +74,13 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
   const listen = async (name: 'l0' | 'l1' | 'dataL1', register: (app: FastifyInstance) => void): Promise<string> => {
     const app = Fastify({ logger: false, bodyLimit: BODY_LIMITS[name] });
     installReplies(app, log.child({ component: `http-${name}` }));
-    clusterRoutes(app, { id: node.nodeId, host, port: () => (app.server.address() as { port: number }).port, session, version: NODE_VERSION });
+    clusterRoutes(app, {
+      id: node.nodeId,
+      host,
+      port: () => (app.server.address() as { port: number }).port,
+      session,
+      version: NODE_VERSION,
+    });
     register(app);
     servers.push(app);
     await app.listen({ port: options.ports?.[name] ?? DEFAULT_PORTS[name], host });
@@ -112,7 +119,10 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
     }, options.snapshotIntervalMs);
   };
   schedule();
-  log.info({ urls, dataDir: options.dataDir, ordinal: node.latest.ordinal, snapshotIntervalMs: options.snapshotIntervalMs }, 'metagraph node listening');
+  log.info(
+    { urls, dataDir: options.dataDir, ordinal: node.latest.ordinal, snapshotIntervalMs: options.snapshotIntervalMs },
+    'metagraph node listening',
+  );
 
   return {
     urls,

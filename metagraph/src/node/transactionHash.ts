@@ -53,5 +53,7 @@ export function kryoSerialize(msg: string): Buffer {
 
 /** The transaction's hash (lowercase hex): what dag4 signs and what `POST /transactions` returns. */
 export function transactionHash(value: TransactionValue): string {
-  return createHash('sha256').update(kryoSerialize(encodeTransaction(value))).digest('hex');
+  return createHash('sha256')
+    .update(kryoSerialize(encodeTransaction(value)))
+    .digest('hex');
 }

@@ -20,7 +20,24 @@ interface Child {
 async function spawnNode(dataDir: string, genesis: string): Promise<Child> {
   const proc = spawn(
     process.execPath,
-    [BIN, 'node', '--data-dir', dataDir, '--genesis', genesis, '--snapshot-interval', '150', '--l0-port', '0', '--l1-port', '0', '--data-l1-port', '0', '--log-level', 'warn'],
+    [
+      BIN,
+      'node',
+      '--data-dir',
+      dataDir,
+      '--genesis',
+      genesis,
+      '--snapshot-interval',
+      '150',
+      '--l0-port',
+      '0',
+      '--l1-port',
+      '0',
+      '--data-l1-port',
+      '0',
+      '--log-level',
+      'warn',
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
@@ -36,103 +53,130 @@ async function spawnNode(dataDir: string, genesis: string): Promise<Child> {
 }
 
 async function signedTx(from: KeyPair, to: string, units: number, parent: { hash: string; ordinal: number }) {
-  return keyStore.generateTransactionWithHashV2(units / 1e8, to, { privateKey: from.privateKey, publicKey: `04${from.publicKey}`, address: from.address } as never, parent, 0);
+  return keyStore.generateTransactionWithHashV2(
+    units / 1e8,
+    to,
+    { privateKey: from.privateKey, publicKey: `04${from.publicKey}`, address: from.address } as never,
+    parent,
+    0,
+  );
 }
 
-t.test('kill -9 mid-run and restart: same snapshots and balances, ordinals continue, nothing acknowledged is lost', async (t) => {
-  const tmp = await tempDir();
-  t.teardown(() => tmp.remove());
-  const alice = generateKeyPair();
-  const receivers = Array.from({ length: 3 }, () => generateKeyPair().address);
-  const genesisFile = join(tmp.dir, 'genesis.json');
-  await writeFile(genesisFile, JSON.stringify({ balances: { [alice.address]: '100000000000' } }));
-  const dataDir = join(tmp.dir, 'data');
+t.test(
+  'kill -9 mid-run and restart: same snapshots and balances, ordinals continue, nothing acknowledged is lost',
+  async (t) => {
+    const tmp = await tempDir();
+    t.teardown(() => tmp.remove());
+    const alice = generateKeyPair();
+    const receivers = Array.from({ length: 3 }, () => generateKeyPair().address);
+    const genesisFile = join(tmp.dir, 'genesis.json');
+    await writeFile(genesisFile, JSON.stringify({ balances: { [alice.address]: '100000000000' } }));
+    const dataDir = join(tmp.dir, 'data');
 
-  let node = await spawnNode(dataDir, genesisFile);
-  t.teardown(() => {
-    if (node.proc.exitCode === null) node.proc.kill('SIGKILL');
-  });
+    let node = await spawnNode(dataDir, genesisFile);
+    t.teardown(() => {
+      if (node.proc.exitCode === null) node.proc.kill('SIGKILL');
+    });
 
-  // Send chained transfers without pause; kill -9 once several snapshots have taken some and more are pending.
-  const acked: { hash: string; to: string; units: number }[] = [];
-  let parent = { hash: '0'.repeat(64), ordinal: 0 };
-  let killedAt = -1;
-  const before: unknown[] = [];
-  let balanceBefore: unknown;
-  for (let i = 0; i < 400; i++) {
-    const to = receivers[i % 3] as string;
-    const units = 1000 + i;
-    const { transaction, hash } = await signedTx(alice, to, units, parent);
-    const res = await postJson(`${node.urls.l1}/transactions`, transaction).catch(() => undefined);
-    if (res?.status === 200) {
-      acked.push({ hash, to, units });
-      parent = { hash, ordinal: parent.ordinal + 1 };
+    // Send chained transfers without pause; kill -9 once several snapshots have taken some and more are pending.
+    const acked: { hash: string; to: string; units: number }[] = [];
+    let parent = { hash: '0'.repeat(64), ordinal: 0 };
+    let killedAt = -1;
+    const before: unknown[] = [];
+    let balanceBefore: unknown;
+    for (let i = 0; i < 400; i++) {
+      const to = receivers[i % 3] as string;
+      const units = 1000 + i;
+      const { transaction, hash } = await signedTx(alice, to, units, parent);
+      const res = await postJson(`${node.urls.l1}/transactions`, transaction).catch(() => undefined);
+      if (res?.status === 200) {
+        acked.push({ hash, to, units });
+        parent = { hash, ordinal: parent.ordinal + 1 };
+      }
+      const latest = (await getJson(`${node.urls.l0}/snapshots/latest/ordinal`)).body.value as number;
+      if (latest >= 3 && acked.length >= 40 && i % 7 === 3) {
+        for (let o = 0; o <= latest; o++) before.push((await getJson(`${node.urls.l0}/snapshots/${o}`)).body);
+        balanceBefore = (await getJson(`${node.urls.l0}/currency/${latest}/${alice.address}/balance`)).body;
+        // Fire one more POST and kill while it may be in flight.
+        const next = await signedTx(alice, to, units + 1, parent);
+        const inflight = postJson(`${node.urls.l1}/transactions`, next.transaction).catch(() => undefined);
+        node.proc.kill('SIGKILL');
+        const r = await inflight;
+        if (r?.status === 200) acked.push({ hash: next.hash, to, units: units + 1 });
+        killedAt = latest;
+        break;
+      }
     }
-    const latest = (await getJson(`${node.urls.l0}/snapshots/latest/ordinal`)).body.value as number;
-    if (latest >= 3 && acked.length >= 40 && i % 7 === 3) {
-      for (let o = 0; o <= latest; o++) before.push((await getJson(`${node.urls.l0}/snapshots/${o}`)).body);
-      balanceBefore = (await getJson(`${node.urls.l0}/currency/${latest}/${alice.address}/balance`)).body;
-      // Fire one more POST and kill while it may be in flight.
-      const next = await signedTx(alice, to, units + 1, parent);
-      const inflight = postJson(`${node.urls.l1}/transactions`, next.transaction).catch(() => undefined);
-      node.proc.kill('SIGKILL');
-      const r = await inflight;
-      if (r?.status === 200) acked.push({ hash: next.hash, to, units: units + 1 });
-      killedAt = latest;
-      break;
+    t.ok(killedAt >= 3, `killed after snapshot ${killedAt} with ${acked.length} acknowledged transfers`);
+    await waitFor(() => node.proc.exitCode !== null || node.proc.signalCode !== null, 'the killed node to exit');
+
+    // Restart on the same data directory.
+    node = await spawnNode(dataDir, genesisFile);
+    const { l0, l1 } = node.urls;
+    const restartedAt = (await getJson(`${l0}/snapshots/latest/ordinal`)).body.value as number;
+    t.ok(
+      restartedAt >= killedAt,
+      `latest ordinal after restart (${restartedAt}) is at least the one seen before the kill (${killedAt})`,
+    );
+
+    for (const [o, snap] of before.entries())
+      t.same((await getJson(`${l0}/snapshots/${o}`)).body, snap, `snapshot ${o} is the same after the restart`);
+    t.same(
+      (await getJson(`${l0}/currency/${killedAt}/${alice.address}/balance`)).body,
+      balanceBefore,
+      'balance at that ordinal is the same',
+    );
+
+    // Snapshots chain from genesis with no gap, and ordinals continue past the restart.
+    await waitFor(
+      async () =>
+        ((await getJson(`${l0}/snapshots/latest/ordinal`)).body.value as number) > restartedAt + 1 || undefined,
+      'new snapshots after restart',
+    );
+    // Nothing acknowledged is lost: every acked transfer is confirmed by the block explorer.
+    const confirmed = await waitFor(async () => {
+      const all = await Promise.all(
+        acked.map(async (a) => (await getJson(`${l0}/currency/x/transactions/${a.hash}`)).body?.data),
+      );
+      return all.every((x) => x) ? all : undefined;
+    }, 'every acknowledged transfer to be confirmed');
+    t.equal(confirmed.length, acked.length, 'all acknowledged transfers are in snapshots');
+    for (const [i, c] of confirmed.entries()) t.equal(c.ordinal, i + 1, `transfer ${i} kept its place in the chain`);
+
+    const latest = (await getJson(`${l0}/snapshots/latest/ordinal`)).body.value as number;
+    let prevHash = '0'.repeat(64);
+    const seenTx = new Set<string>();
+    for (let o = 0; o <= latest; o++) {
+      const s = (await getJson(`${l0}/snapshots/${o}`)).body;
+      t.equal(s.value.ordinal, o);
+      if (s.value.lastSnapshotHash !== prevHash) t.fail(`snapshot ${o} does not chain to ${o - 1}`);
+      const info = await getJson(`${l0}/currency/${o}/total-supply`);
+      t.equal(info.status, 200);
+      for (const b of s.value.blocks) for (const tx of b.block.value.transactions) seenTx.add(JSON.stringify(tx.value));
+      prevHash = (await import('../../src/node/Snapshot.ts')).snapshotHash(s.value);
     }
-  }
-  t.ok(killedAt >= 3, `killed after snapshot ${killedAt} with ${acked.length} acknowledged transfers`);
-  await waitFor(() => node.proc.exitCode !== null || node.proc.signalCode !== null, 'the killed node to exit');
+    t.equal(seenTx.size, acked.length, 'each acknowledged transfer is in exactly one snapshot');
 
-  // Restart on the same data directory.
-  node = await spawnNode(dataDir, genesisFile);
-  const { l0, l1 } = node.urls;
-  const restartedAt = (await getJson(`${l0}/snapshots/latest/ordinal`)).body.value as number;
-  t.ok(restartedAt >= killedAt, `latest ordinal after restart (${restartedAt}) is at least the one seen before the kill (${killedAt})`);
+    // Balances: genesis minus what alice sent, each receiver what it got.
+    const sent = acked.reduce((s, a) => s + a.units, 0);
+    t.equal(
+      (await getJson(`${l0}/currency/${alice.address}/balance`)).body.balance,
+      100_000_000_000 - sent,
+      'sender balance',
+    );
+    for (const r of receivers) {
+      const got = acked.filter((a) => a.to === r).reduce((s, a) => s + a.units, 0);
+      t.equal((await getJson(`${l0}/currency/${r}/balance`)).body.balance, got, 'receiver balance');
+    }
+    // The chain continues: the next transfer uses the reference the restarted node reports.
+    const ref = (await getJson(`${l1}/transactions/last-reference/${alice.address}`)).body;
+    t.same(ref, { hash: acked[acked.length - 1]?.hash, ordinal: acked.length }, 'last reference survived');
+    const more = await signedTx(alice, receivers[0] as string, 5, ref);
+    t.equal((await postJson(`${l1}/transactions`, more.transaction)).status, 200, 'accepts the next transfer');
 
-  for (const [o, snap] of before.entries()) t.same((await getJson(`${l0}/snapshots/${o}`)).body, snap, `snapshot ${o} is the same after the restart`);
-  t.same((await getJson(`${l0}/currency/${killedAt}/${alice.address}/balance`)).body, balanceBefore, 'balance at that ordinal is the same');
-
-  // Snapshots chain from genesis with no gap, and ordinals continue past the restart.
-  await waitFor(async () => ((await getJson(`${l0}/snapshots/latest/ordinal`)).body.value as number) > restartedAt + 1 || undefined, 'new snapshots after restart');
-  // Nothing acknowledged is lost: every acked transfer is confirmed by the block explorer.
-  const confirmed = await waitFor(async () => {
-    const all = await Promise.all(acked.map(async (a) => (await getJson(`${l0}/currency/x/transactions/${a.hash}`)).body?.data));
-    return all.every((x) => x) ? all : undefined;
-  }, 'every acknowledged transfer to be confirmed');
-  t.equal(confirmed.length, acked.length, 'all acknowledged transfers are in snapshots');
-  confirmed.forEach((c, i) => t.equal(c.ordinal, i + 1, `transfer ${i} kept its place in the chain`));
-
-  const latest = (await getJson(`${l0}/snapshots/latest/ordinal`)).body.value as number;
-  let prevHash = '0'.repeat(64);
-  const seenTx = new Set<string>();
-  for (let o = 0; o <= latest; o++) {
-    const s = (await getJson(`${l0}/snapshots/${o}`)).body;
-    t.equal(s.value.ordinal, o);
-    if (s.value.lastSnapshotHash !== prevHash) t.fail(`snapshot ${o} does not chain to ${o - 1}`);
-    const info = await getJson(`${l0}/currency/${o}/total-supply`);
-    t.equal(info.status, 200);
-    for (const b of s.value.blocks) for (const tx of b.block.value.transactions) seenTx.add(JSON.stringify(tx.value));
-    prevHash = (await import('../../src/node/Snapshot.ts')).snapshotHash(s.value);
-  }
-  t.equal(seenTx.size, acked.length, 'each acknowledged transfer is in exactly one snapshot');
-
-  // Balances: genesis minus what alice sent, each receiver what it got.
-  const sent = acked.reduce((s, a) => s + a.units, 0);
-  t.equal((await getJson(`${l0}/currency/${alice.address}/balance`)).body.balance, 100_000_000_000 - sent, 'sender balance');
-  for (const r of receivers) {
-    const got = acked.filter((a) => a.to === r).reduce((s, a) => s + a.units, 0);
-    t.equal((await getJson(`${l0}/currency/${r}/balance`)).body.balance, got, 'receiver balance');
-  }
-  // The chain continues: the next transfer uses the reference the restarted node reports.
-  const ref = (await getJson(`${l1}/transactions/last-reference/${alice.address}`)).body;
-  t.same(ref, { hash: acked[acked.length - 1]?.hash, ordinal: acked.length }, 'last reference survived');
-  const more = await signedTx(alice, receivers[0] as string, 5, ref);
-  t.equal((await postJson(`${l1}/transactions`, more.transaction)).status, 200, 'accepts the next transfer');
-
-  // Clean shutdown on SIGTERM.
-  node.proc.kill('SIGTERM');
-  await waitFor(() => node.proc.exitCode !== null || undefined, 'clean exit on SIGTERM');
-  t.equal(node.proc.exitCode, 0, 'exit code 0 after SIGTERM');
-});
+    // Clean shutdown on SIGTERM.
+    node.proc.kill('SIGTERM');
+    await waitFor(() => node.proc.exitCode !== null || undefined, 'clean exit on SIGTERM');
+    t.equal(node.proc.exitCode, 0, 'exit code 0 after SIGTERM');
+  },
+);

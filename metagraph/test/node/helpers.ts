@@ -20,7 +20,14 @@ export interface TestNode {
 
 /** A node funded with `wallets` genesis wallets of `each` base units; temp data dir removed on close. */
 export async function startTestNode(
-  opts: { wallets?: number; each?: bigint; snapshotIntervalMs?: number; rules?: StartNodeOptions['rules']; dataDir?: string; funded?: KeyPair[] } = {},
+  opts: {
+    wallets?: number;
+    each?: bigint;
+    snapshotIntervalMs?: number;
+    rules?: StartNodeOptions['rules'];
+    dataDir?: string;
+    funded?: KeyPair[];
+  } = {},
 ): Promise<TestNode> {
   const funded = opts.funded ?? Array.from({ length: opts.wallets ?? 2 }, () => generateKeyPair());
   const each = (opts.each ?? 1_000_000_000_000n).toString();
@@ -46,7 +53,11 @@ export async function startTestNode(
 }
 
 /** Poll `check` until it returns a value that is not undefined/false, or fail after `timeoutMs`. */
-export async function waitFor<T>(check: () => Promise<T | undefined | null | false> | T | undefined | null | false, what: string, timeoutMs = 60_000): Promise<T> {
+export async function waitFor<T>(
+  check: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -68,7 +79,11 @@ export async function getJson(url: string): Promise<{ status: number; body: any 
 }
 
 export async function postJson(url: string, body: unknown, raw?: string): Promise<{ status: number; body: any }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: raw ?? JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: raw ?? JSON.stringify(body),
+  });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }

@@ -5,8 +5,8 @@
 // (`:p` is the metagraph id: find-my-way wants one parameter name per path position, see l0Routes.ts.)
 import { canonicalJson } from '@datagraph/protocol';
 import type { FastifyInstance } from 'fastify';
-import { sha256Hex } from '../Snapshot.ts';
 import type { MetagraphNode } from '../MetagraphNode.ts';
+import { sha256Hex } from '../Snapshot.ts';
 import { addressParam, hashParam, limitParam } from './params.ts';
 import { notFound, sendJson } from './replies.ts';
 
@@ -16,17 +16,23 @@ export function blockExplorerRoutes(app: FastifyInstance, node: MetagraphNode): 
     if (!tx) throw notFound(`transaction ${req.params.hash}`);
     return sendJson(reply, { data: tx });
   });
-  const history = (filter: 'all' | 'sent' | 'received') => async (
-    req: { params: { p: string; address: string }; query: { limit?: string; searchAfter?: string } },
-    reply: Parameters<typeof sendJson>[0],
-  ) => {
-    const address = addressParam(req.params.address);
-    const limit = limitParam(req.query.limit, 10, 1000);
-    const all = await node.addressTransactions(address, filter === 'all' ? limit : 1000, req.query.searchAfter);
-    const data = (filter === 'all' ? all : all.filter((t) => (filter === 'sent' ? t.source === address : t.destination === address))).slice(0, limit);
-    const last = data[data.length - 1];
-    return sendJson(reply, data.length === limit && last ? { data, meta: { next: last.timestamp } } : { data });
-  };
+  const history =
+    (filter: 'all' | 'sent' | 'received') =>
+    async (
+      req: { params: { p: string; address: string }; query: { limit?: string; searchAfter?: string } },
+      reply: Parameters<typeof sendJson>[0],
+    ) => {
+      const address = addressParam(req.params.address);
+      const limit = limitParam(req.query.limit, 10, 1000);
+      const all = await node.addressTransactions(address, filter === 'all' ? limit : 1000, req.query.searchAfter);
+      const data = (
+        filter === 'all'
+          ? all
+          : all.filter((t) => (filter === 'sent' ? t.source === address : t.destination === address))
+      ).slice(0, limit);
+      const last = data[data.length - 1];
+      return sendJson(reply, data.length === limit && last ? { data, meta: { next: last.timestamp } } : { data });
+    };
   type H = { Params: { p: string; address: string }; Querystring: { limit?: string; searchAfter?: string } };
   app.get<H>('/currency/:p/addresses/:address/transactions', history('all'));
   app.get<H>('/currency/:p/addresses/:address/transactions/sent', history('sent'));

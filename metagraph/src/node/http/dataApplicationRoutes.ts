@@ -4,16 +4,21 @@
 // the status of a data update by its hash (pending / accepted in snapshot N / rejected with codes).
 import { merkleProof } from '@datagraph/protocol';
 import type { FastifyInstance } from 'fastify';
+import type { StateDelta } from '../../rules/index.ts';
 import type { DataApplication } from '../DataApplication.ts';
 import type { MetagraphNode } from '../MetagraphNode.ts';
-import type { StateDelta } from '../../rules/index.ts';
 import { addressParam, hashParam, ordinalParam } from './params.ts';
 import { notFound, sendJson } from './replies.ts';
 
 export function dataApplicationRoutes(app: FastifyInstance, node: MetagraphNode, data: DataApplication): void {
   const state = data.state;
   app.get('/data-application/state', async (_req, reply) =>
-    sendJson(reply, { ordinal: state.ordinal, calculatedStateHash: state.hash, totals: state.totals(), snapshot: node.latest }),
+    sendJson(reply, {
+      ordinal: state.ordinal,
+      calculatedStateHash: state.hash,
+      totals: state.totals(),
+      snapshot: node.latest,
+    }),
   );
   app.get<{ Params: { hash: string } }>('/data-application/updates/:hash', async (req, reply) => {
     const status = await node.updateStatus(hashParam(req.params.hash));
@@ -60,9 +65,12 @@ export function dataApplicationRoutes(app: FastifyInstance, node: MetagraphNode,
     if (!r) throw notFound(`receipt for query ${req.params.query}`);
     return sendJson(reply, r);
   });
-  app.get<{ Params: { gateway: string; cycle: string } }>('/data-application/reward-cycles/:gateway/:cycle', async (req, reply) => {
-    const r = state.rewardCycle(addressParam(req.params.gateway), ordinalParam(req.params.cycle));
-    if (!r) throw notFound(`reward cycle ${req.params.cycle} of ${req.params.gateway}`);
-    return sendJson(reply, r);
-  });
+  app.get<{ Params: { gateway: string; cycle: string } }>(
+    '/data-application/reward-cycles/:gateway/:cycle',
+    async (req, reply) => {
+      const r = state.rewardCycle(addressParam(req.params.gateway), ordinalParam(req.params.cycle));
+      if (!r) throw notFound(`reward cycle ${req.params.cycle} of ${req.params.gateway}`);
+      return sendJson(reply, r);
+    },
+  );
 }

@@ -12,21 +12,33 @@ import { sendJson } from './replies.ts';
 function unwrap(body: unknown): unknown {
   if (typeof body === 'object' && body !== null && !Array.isArray(body) && 'data' in body && !('value' in body)) {
     const { data, fee, ...rest } = body as { data: unknown; fee?: unknown };
-    if (fee !== undefined && fee !== null) throw new ProtocolError('MG_BAD_REQUEST', 'this node charges no data fees: send the update without a fee transaction');
-    if (Object.keys(rest).length > 0) throw new ProtocolError('MG_MALFORMED', `unknown keys beside data: ${Object.keys(rest).join(', ')}`);
+    if (fee !== undefined && fee !== null)
+      throw new ProtocolError(
+        'MG_BAD_REQUEST',
+        'this node charges no data fees: send the update without a fee transaction',
+      );
+    if (Object.keys(rest).length > 0)
+      throw new ProtocolError('MG_MALFORMED', `unknown keys beside data: ${Object.keys(rest).join(', ')}`);
     return data;
   }
   return body;
 }
 
-export function dataL1Routes(app: FastifyInstance, node: MetagraphNode, data: DataApplication, feeAddress: string): void {
+export function dataL1Routes(
+  app: FastifyInstance,
+  node: MetagraphNode,
+  data: DataApplication,
+  feeAddress: string,
+): void {
   app.post('/data', async (req, reply) => sendJson(reply, { hash: await node.submitUpdate(unwrap(req.body)) }));
   app.post('/data/estimate-fee', async (req, reply) => {
     const body = unwrap(req.body);
     const problems = data.validateUpdate(body);
     if (problems.length > 0) {
       const first = problems[0] as (typeof problems)[number];
-      throw new ProtocolError(first.code as never, problems.map((p) => p.message).join('; '), { details: { errors: problems } });
+      throw new ProtocolError(first.code as never, problems.map((p) => p.message).join('; '), {
+        details: { errors: problems },
+      });
     }
     return sendJson(reply, { fee: 0, address: feeAddress, updateHash: data.updateHash(body as never) });
   });

@@ -21,7 +21,9 @@ export function l0Routes(app: FastifyInstance, node: MetagraphNode): void {
     return sendJson(reply, snapshot);
   });
 
-  app.get('/currency/total-supply', async (_req, reply) => sendJson(reply, { ordinal: node.latest.ordinal, total: node.totalSupply }));
+  app.get('/currency/total-supply', async (_req, reply) =>
+    sendJson(reply, { ordinal: node.latest.ordinal, total: node.totalSupply }),
+  );
   // One parameter name per path position (find-my-way): `:p` is an address or an ordinal by route.
   app.get<{ Params: { p: string } }>('/currency/:p/total-supply', async (req, reply) => {
     const ordinal = ordinalParam(req.params.p);
@@ -40,6 +42,8 @@ export function l0Routes(app: FastifyInstance, node: MetagraphNode): void {
     return sendJson(reply, { ordinal: b.ordinal, balance: b.balance });
   });
   app.get('/metric', async (_req, reply) =>
-    reply.type('text/plain; version=0.0.4').send(`# TYPE datagraph_snapshot_ordinal gauge\ndatagraph_snapshot_ordinal ${node.latest.ordinal}\n`),
+    reply
+      .type('text/plain; version=0.0.4')
+      .send(`# TYPE datagraph_snapshot_ordinal gauge\ndatagraph_snapshot_ordinal ${node.latest.ordinal}\n`),
   );
 }

@@ -20,7 +20,9 @@ export function sendJson(reply: FastifyReply, value: unknown, status = 200): Fas
 
 export function errorBody(e: ProtocolError): Record<string, unknown> {
   const listed = Array.isArray(e.details?.errors) ? (e.details.errors as Record<string, unknown>[]) : undefined;
-  const errors = listed ?? [{ code: e.code, message: e.message, ...(e.details?.problems ? { issues: e.details.problems } : {}) }];
+  const errors = listed ?? [
+    { code: e.code, message: e.message, ...(e.details?.problems ? { issues: e.details.problems } : {}) },
+  ];
   return { code: e.code, message: e.message, errors };
 }
 
@@ -34,9 +36,15 @@ export function notFound(what: string): ProtocolError {
 
 function fromFastify(err: FastifyError): ProtocolError {
   const code = err.code ?? '';
-  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new ProtocolError('MG_BODY_TOO_LARGE', `request body is over this endpoint's limit`);
+  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+    return new ProtocolError('MG_BODY_TOO_LARGE', `request body is over this endpoint's limit`);
   if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new ProtocolError('MG_UNSUPPORTED_MEDIA_TYPE');
-  if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError || err.statusCode === 400) {
+  if (
+    code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
+    code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+    err instanceof SyntaxError ||
+    err.statusCode === 400
+  ) {
     return new ProtocolError('PR_INVALID_JSON', `request body is not valid JSON: ${err.message}`);
   }
   const status = err.statusCode ?? 500;
@@ -54,5 +62,7 @@ export function installReplies(app: FastifyInstance, log: Logger): void {
     else log.debug({ code: e.code, url: request.url }, 'request refused');
     return sendError(reply, e);
   });
-  app.setNotFoundHandler((request, reply) => sendError(reply, new ProtocolError('MG_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, new ProtocolError('MG_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)),
+  );
 }
