@@ -75,10 +75,9 @@ export class RewardCycleJournal {
   private constructor(db: Level<string, unknown>, sync: boolean) {
     this.#db = db;
     this.#sync = sync;
-    this.#s = Object.fromEntries(SUBS.map((n) => [n, db.sublevel<string, unknown>(n, { valueEncoding: 'json' })])) as Record<
-      SubName,
-      Sub
-    >;
+    this.#s = Object.fromEntries(
+      SUBS.map((n) => [n, db.sublevel<string, unknown>(n, { valueEncoding: 'json' })]),
+    ) as Record<SubName, Sub>;
   }
 
   /** `sync` (default true) fsyncs each write, so a journaled plan survives power loss, not only kill -9. */
@@ -119,7 +118,11 @@ export class RewardCycleJournal {
   }
 
   /** The one write that commits a cycle: allocation, distributed queries, carried balances, transfers, receipt. */
-  async recordPlan(record: CycleRecord, allocation: CycleAllocation, transfers: readonly TransferEntry[]): Promise<void> {
+  async recordPlan(
+    record: CycleRecord,
+    allocation: CycleAllocation,
+    transfers: readonly TransferEntry[],
+  ): Promise<void> {
     if (record.cycle !== (await this.nextCycle()))
       throw new ProtocolError('GW_REWARD_CYCLE_BUSY', `cycle ${record.cycle} is not the next cycle`);
     const c = pad(record.cycle);
@@ -207,7 +210,10 @@ export class RewardCycleJournal {
   }
 
   /** A provider's per-cycle statements, oldest first, optionally within [fromCycle, toCycle]. */
-  async statements(provider: string, opts: { fromCycle?: number; toCycle?: number } = {}): Promise<ProviderCycleStatement[]> {
+  async statements(
+    provider: string,
+    opts: { fromCycle?: number; toCycle?: number } = {},
+  ): Promise<ProviderCycleStatement[]> {
     const gte = `${provider}!${pad(opts.fromCycle ?? 0)}`;
     const lte = `${provider}!${pad(opts.toCycle ?? 9_999_999_999)}`;
     return (await this.#s.stmt.values({ gte, lte }).all()) as ProviderCycleStatement[];

@@ -275,7 +275,11 @@ export class RewardEngine {
     return (await this.#o.journal.transfers(cycle)).every((t) => t.state === 'confirmed' || t.state === 'superseded');
   }
 
-  async #replan(record: CycleRecord, dead: TransferEntry[], head: { hash: string; ordinal: number }): Promise<CycleRecord> {
+  async #replan(
+    record: CycleRecord,
+    dead: TransferEntry[],
+    head: { hash: string; ordinal: number },
+  ): Promise<CycleRecord> {
     const signed = await this.#o.treasury.signTransfers(
       dead.map((t) => ({ destination: t.provider, amount: BigInt(t.amount) })),
       head,
@@ -301,7 +305,9 @@ export class RewardEngine {
 
   async #fail(record: CycleRecord, e: unknown): Promise<never> {
     const err =
-      e instanceof ProtocolError ? e : new ProtocolError('GW_INTERNAL', e instanceof Error ? e.message : String(e), { cause: e });
+      e instanceof ProtocolError
+        ? e
+        : new ProtocolError('GW_INTERNAL', e instanceof Error ? e.message : String(e), { cause: e });
     await this.#o.journal.updateCycle({
       ...record,
       lastError: { code: err.code, message: err.message, at: this.#o.clock.now() },

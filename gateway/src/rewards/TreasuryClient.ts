@@ -5,12 +5,13 @@
 // `GET /currency/:metagraphId/transactions/:hash`), or unknown. A lookup that gets no answer throws: "unknown"
 // means the ledger said 404, never that it was unreachable, because the recovery decisions built on it
 // (send again, or re-plan) must not be taken on a guess.
+
+import { ProtocolError } from '@datagraph/protocol';
 import { dag4 } from '@stardust-collective/dag4';
 // dag4-core's fetch client, given our own fetch so every call has a timeout and a 404 stays a 404 (dag4 keeps
 // only the body of a failed answer). Not re-exported by dag4's index, hence the deep import.
 import { FetchRestService } from '@stardust-collective/dag4-core/dist/cjs/cross-platform/clients/fetch.http.js';
 import { keyStore, type PostTransactionV2, txEncode } from '@stardust-collective/dag4-keystore';
-import { ProtocolError } from '@datagraph/protocol';
 import { toDag4Amount } from './dag4Amount.ts';
 
 export interface TxRef {
@@ -35,7 +36,10 @@ export interface TreasuryLedger {
   readonly address: string;
   balance(): Promise<bigint>;
   lastReference(): Promise<TxRef>;
-  signTransfers(transfers: readonly { destination: string; amount: bigint }[], parent: TxRef): Promise<SignedTransfer[]>;
+  signTransfers(
+    transfers: readonly { destination: string; amount: bigint }[],
+    parent: TxRef,
+  ): Promise<SignedTransfer[]>;
   status(hash: string): Promise<TxStatus>;
   /** Post a signed transaction; resolves with the hash the L1 gives it. */
   post(signed: PostTransactionV2): Promise<string>;
@@ -96,7 +100,10 @@ export class TreasuryClient implements TreasuryLedger {
       if (res.status === 404 && init.method === 'GET') throw new NotFound(url);
       return res;
     });
-    const net = this.#client.networkInstance as unknown as Record<'l0Api' | 'l1Api' | 'beApi', { service: RestService }>;
+    const net = this.#client.networkInstance as unknown as Record<
+      'l0Api' | 'l1Api' | 'beApi',
+      { service: RestService }
+    >;
     for (const api of [net.l0Api, net.l1Api, net.beApi]) api.service.configure().protocolClient(http);
     this.#l1 = net.l1Api.service;
     this.#be = net.beApi.service;
@@ -145,13 +152,23 @@ export class TreasuryClient implements TreasuryLedger {
       const v = signed.value;
       // Check what dag4 built against what we meant, to the base unit, and that the chain is ours.
       if (BigInt(v.amount) !== want.amount || v.destination !== want.destination || v.source !== this.address) {
-        throw new ProtocolError('GW_REWARD_AMOUNT_UNREPRESENTABLE', `dag4 built ${v.amount} for ${want.amount} base units`);
+        throw new ProtocolError(
+          'GW_REWARD_AMOUNT_UNREPRESENTABLE',
+          `dag4 built ${v.amount} for ${want.amount} base units`,
+        );
       }
       if (v.parent.hash !== prev.hash || v.parent.ordinal !== prev.ordinal)
         throw new ProtocolError('GW_INTERNAL', 'dag4 chained a batch transaction to an unexpected parent');
       const hash = dag4TransactionHash(signed);
       prev = { hash, ordinal: prev.ordinal + 1 };
-      return { destination: want.destination, amount: want.amount, hash, parent: v.parent, ordinal: prev.ordinal, signed };
+      return {
+        destination: want.destination,
+        amount: want.amount,
+        hash,
+        parent: v.parent,
+        ordinal: prev.ordinal,
+        signed,
+      };
     });
   }
 
@@ -165,7 +182,9 @@ export class TreasuryClient implements TreasuryLedger {
       if (!(e instanceof NotFound)) throw e;
     }
     try {
-      const r = await this.#be.$get<{ data?: { hash?: string } }>(`/currency/${this.#metagraphId}/transactions/${hash}`);
+      const r = await this.#be.$get<{ data?: { hash?: string } }>(
+        `/currency/${this.#metagraphId}/transactions/${hash}`,
+      );
       if (r?.data?.hash === hash) return 'confirmed';
       throw new ProtocolError('GW_LEDGER_UNAVAILABLE', `block explorer answered an unexpected body for ${hash}`);
     } catch (e) {

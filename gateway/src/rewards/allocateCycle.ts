@@ -93,7 +93,8 @@ function bad(message: string, details: Record<string, unknown>): ProtocolError {
 
 export function allocateCycle(input: AllocationInput): CycleAllocation {
   const { feeBps, minPayout } = input;
-  if (!Number.isInteger(feeBps) || feeBps < 0 || feeBps > 10_000) throw bad('feeBps must be an integer 0..10000', { feeBps });
+  if (!Number.isInteger(feeBps) || feeBps < 0 || feeBps > 10_000)
+    throw bad('feeBps must be an integer 0..10000', { feeBps });
   if (minPayout < 1n) throw bad('the minimum payout must be at least 1 base unit', { minPayout: String(minPayout) });
   const bps = BigInt(feeBps);
 

@@ -15,12 +15,18 @@ export const MAX_DAG4_TRANSFER = 999_999_999_999_999n;
 /** The token number to give dag4 for `baseUnits`; refuses amounts dag4 could not carry exactly. */
 export function toDag4Amount(baseUnits: bigint): number {
   if (baseUnits < 1n || baseUnits > MAX_DAG4_TRANSFER) {
-    throw new ProtocolError('GW_REWARD_AMOUNT_UNREPRESENTABLE', `${baseUnits} base units is outside 1..${MAX_DAG4_TRANSFER}`);
+    throw new ProtocolError(
+      'GW_REWARD_AMOUNT_UNREPRESENTABLE',
+      `${baseUnits} base units is outside 1..${MAX_DAG4_TRANSFER}`,
+    );
   }
   const tokens = Number(formatTokens(baseUnits));
   // What dag4 will compute, done exactly: the shortest decimal text of `tokens` must be our decimal.
   if (fromShortestText(tokens) !== baseUnits) {
-    throw new ProtocolError('GW_REWARD_AMOUNT_UNREPRESENTABLE', `${baseUnits} base units does not round-trip through a float`);
+    throw new ProtocolError(
+      'GW_REWARD_AMOUNT_UNREPRESENTABLE',
+      `${baseUnits} base units does not round-trip through a float`,
+    );
   }
   return tokens;
 }

@@ -17,7 +17,11 @@ export function payoutLineCommitment(line: PayoutLine): string {
 }
 
 /** Lines for the paid providers, in provider address order (the order of the leaves). */
-export function payoutLines(gateway: string, cycle: number, payouts: readonly { provider: string; paid: bigint }[]): PayoutLine[] {
+export function payoutLines(
+  gateway: string,
+  cycle: number,
+  payouts: readonly { provider: string; paid: bigint }[],
+): PayoutLine[] {
   return payouts
     .filter((p) => p.paid > 0n)
     .map((p) => ({ gateway, cycle, provider: p.provider, amount: p.paid.toString() }))

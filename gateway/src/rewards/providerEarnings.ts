@@ -87,7 +87,12 @@ export async function providerEarnings(
   const carried = (await journal.carried()).get(provider) ?? 0n;
   return {
     provider,
-    totals: { earned: String(earned), paid: String(paid), paidConfirmed: String(paidConfirmed), carried: String(carried) },
+    totals: {
+      earned: String(earned),
+      paid: String(paid),
+      paidConfirmed: String(paidConfirmed),
+      carried: String(carried),
+    },
     cycles,
   };
 }

@@ -154,8 +154,10 @@ t.test('results do not depend on the order of queries, rows or carried balances'
       };
       const a = allocateCycle(input);
       const b = allocateCycle(shuffled);
-      return JSON.stringify(a, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v)) ===
-        JSON.stringify(b, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v));
+      return (
+        JSON.stringify(a, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v)) ===
+        JSON.stringify(b, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v))
+      );
     }),
     { numRuns: 300 },
   );
@@ -215,7 +217,16 @@ t.test('worked example from docs/rewards.md', async (t) => {
 t.test('refuses inconsistent input with a code', async (t) => {
   const base = { carriedIn: new Map<string, bigint>(), feeBps: 100, minPayout: 1n };
   const cases: [string, AllocationInput][] = [
-    ['duplicate query', { ...base, queries: [{ queryId: 'q', amount: 1n, rows: [] }, { queryId: 'q', amount: 1n, rows: [] }] }],
+    [
+      'duplicate query',
+      {
+        ...base,
+        queries: [
+          { queryId: 'q', amount: 1n, rows: [] },
+          { queryId: 'q', amount: 1n, rows: [] },
+        ],
+      },
+    ],
     ['duplicate row', { ...base, queries: [{ queryId: 'q', amount: 1n, rows: [rowPool[0], rowPool[0]] as never }] }],
     ['negative amount', { ...base, queries: [{ queryId: 'q', amount: -1n, rows: [] }] }],
     ['fee over 100%', { ...base, feeBps: 10_001, queries: [] }],

@@ -23,7 +23,9 @@ export interface RewardsNode {
   close(): Promise<void>;
 }
 
-export async function startRewardsNode(opts: { treasuryFunds?: bigint; snapshotIntervalMs?: number } = {}): Promise<RewardsNode> {
+export async function startRewardsNode(
+  opts: { treasuryFunds?: bigint; snapshotIntervalMs?: number } = {},
+): Promise<RewardsNode> {
   const treasury = generateKeyPair();
   const gateway = generateKeyPair();
   const other = generateKeyPair();
@@ -76,7 +78,7 @@ export function makeQueries(providers: readonly string[], count: number, seed = 
   let x = seed;
   const rnd = (n: number): number => {
     x = (x * 1103515245 + 12345) & 0x7fffffff;
-    return x % n;
+    return (x >>> 8) % n; // the low bits of this LCG have short periods
   };
   const rows = Array.from({ length: providers.length * 4 }, (_, i) => ({
     commitment: (i + seed * 1000).toString(16).padStart(64, '0'),
@@ -97,7 +99,11 @@ export function makeQueries(providers: readonly string[], count: number, seed = 
   });
 }
 
-export async function waitFor<T>(check: () => Promise<T | undefined | null | false> | T | undefined | null | false, what: string, timeoutMs = 60_000): Promise<T> {
+export async function waitFor<T>(
+  check: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -112,6 +118,7 @@ export async function waitFor<T>(check: () => Promise<T | undefined | null | fal
   }
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: test bodies are checked field by field
 export async function getJson(url: string): Promise<{ status: number; body: any }> {
   const res = await fetch(url);
   const text = await res.text();

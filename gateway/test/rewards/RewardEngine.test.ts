@@ -1,0 +1,212 @@
+// The rewards engine against the local metagraph node: a cycle pays every provider what its statement says,
+// carries small amounts, defers when the treasury is short, and re-plans when the treasury chain moved under a
+// journaled cycle. Balances are read from the ledger, never from the engine.
+import { join } from 'node:path';
+import { generateKeyPair, isProtocolError, systemClock } from '@datagraph/protocol';
+import { dag4 } from '@stardust-collective/dag4';
+import t, { type Test } from 'tap';
+import { LedgerClient } from '../../src/ledger/LedgerClient.ts';
+import { earningsCsv, providerEarnings } from '../../src/rewards/providerEarnings.ts';
+import { RewardCycleJournal } from '../../src/rewards/RewardCycleJournal.ts';
+import { RewardEngine, type RewardEngineOptions } from '../../src/rewards/RewardEngine.ts';
+import { TreasuryClient } from '../../src/rewards/TreasuryClient.ts';
+import { ArrayQuerySource, getJson, makeQueries, startRewardsNode, tempDir, waitFor } from './helpers.ts';
+
+async function setup(t: Test, opts: { treasuryFunds?: bigint; minPayout?: bigint } = {}) {
+  const rn = await startRewardsNode(opts.treasuryFunds === undefined ? {} : { treasuryFunds: opts.treasuryFunds });
+  const tmp = await tempDir();
+  const journal = await RewardCycleJournal.open(join(tmp.dir, 'journal'));
+  t.teardown(async () => {
+    await journal.close();
+    await rn.close();
+    await tmp.remove();
+  });
+  const { urls } = rn.node;
+  const treasury = new TreasuryClient({ l0Url: urls.l0, l1Url: urls.l1, beUrl: urls.be }, rn.treasury.privateKey);
+  const source = new ArrayQuerySource();
+  const make = (over: Partial<RewardEngineOptions> = {}) =>
+    new RewardEngine({
+      journal,
+      treasury,
+      queries: source,
+      receipts: new LedgerClient({ l0Url: urls.l0, l1Url: urls.l1, dataL1Url: urls.dataL1 }, rn.gateway.privateKey),
+      gatewayKey: rn.gateway,
+      feeBps: 250,
+      minPayout: opts.minPayout ?? 1n,
+      clock: systemClock,
+      confirmTimeoutMs: 60_000,
+      pollMs: 100,
+      ...over,
+    });
+  return { rn, journal, treasury, source, make };
+}
+
+async function ledgerMatchesStatements(
+  t: Test,
+  journal: RewardCycleJournal,
+  treasury: TreasuryClient,
+  providers: string[],
+) {
+  for (const p of providers) {
+    const e = await providerEarnings(journal, p);
+    t.equal(
+      String(await treasury.balanceOf(p)),
+      e.totals.paidConfirmed,
+      `ledger balance of ${p.slice(0, 10)} equals its statement`,
+    );
+  }
+}
+
+t.test('a cycle pays each provider its statement total, on the ledger, with a RewardCycle receipt', async (t) => {
+  const { rn, journal, treasury, source, make } = await setup(t);
+  const providers = Array.from({ length: 6 }, () => generateKeyPair().address);
+  source.add(...makeQueries(providers, 20));
+  const engine = make();
+  const out = await engine.runCycle();
+  t.equal(out.length, 1);
+  t.equal(out[0]?.state, 'receipted', 'paid and receipted');
+  const record = out[0]?.record;
+  t.equal(record?.queries, 20);
+  t.equal(source.marked.size, 20, 'the query store was told the queries are distributed');
+  await ledgerMatchesStatements(t, journal, treasury, providers);
+
+  const totals = record?.totals;
+  const payments = source.queries.reduce((s, q) => s + q.amount, 0n);
+  t.equal(totals?.payments, String(payments));
+  t.equal(
+    BigInt(totals?.payouts ?? -1) + BigInt(totals?.fees ?? -1) + BigInt(totals?.carriedOut ?? -1),
+    payments,
+    'conserved',
+  );
+
+  const onLedger = await waitFor(async () => {
+    const r = await getJson(`${rn.node.urls.l0}/data-application/reward-cycles/${rn.gateway.address}/1`);
+    return r.status === 200 ? r.body : undefined;
+  }, 'RewardCycle receipt in a snapshot');
+  t.equal(onLedger.payoutRoot, record?.payoutRoot, 'payout root on the ledger');
+  t.same(onLedger.totals, record?.receipt.value.type === 'RewardCycle' ? record.receipt.value.totals : null);
+
+  const e = await providerEarnings(journal, providers[0] as string);
+  t.ok(
+    e.cycles[0]?.lines.some((l) => l.reason === 'query-share'),
+    'statement has query-share lines',
+  );
+  t.ok(
+    e.cycles[0]?.lines.some((l) => l.reason === 'paid' && l.txHashes?.length === 1),
+    'paid line names its transfer',
+  );
+  t.match(earningsCsv(e), /^provider,cycle,cycle_state,reason,query_id,rows,amount_base_units/);
+
+  t.same(await engine.runCycle(), [], 'nothing new: no cycle');
+});
+
+t.test('amounts under the minimum payout are carried, then paid once they reach it', async (t) => {
+  const { journal, treasury, source, make } = await setup(t, { minPayout: 1_000n });
+  const p = generateKeyPair().address;
+  const q = generateKeyPair().address;
+  const row = (c: string, provider: string) => ({ commitment: c.repeat(64), provider });
+  source.add({ queryId: 'q-1', amount: 1_000n, rows: [row('1', p), row('2', q), row('3', q)] });
+  const engine = make({ feeBps: 0 });
+  await engine.runCycle();
+  // 1000 over 3 rows: p gets 333 or 334, q 666 or 667: both under 1000, both carried
+  let ep = await providerEarnings(journal, p);
+  t.equal(ep.totals.paid, '0');
+  t.ok(BigInt(ep.totals.carried) >= 333n, 'p carries its share');
+  t.equal(await treasury.balanceOf(p), 0n, 'nothing paid yet');
+  source.add({ queryId: 'q-2', amount: 2_000n, rows: [row('1', p)] });
+  const out = await engine.runCycle();
+  t.equal(out.at(-1)?.state, 'receipted');
+  ep = await providerEarnings(journal, p);
+  t.equal(ep.totals.carried, '0');
+  t.equal(ep.cycles[1]?.lines[0]?.reason, 'carried-in', 'second cycle opens with the carried balance');
+  t.equal(await treasury.balanceOf(p), BigInt(ep.totals.paid), 'carried + new share paid');
+  t.equal(await treasury.balanceOf(q), 0n, 'q still under the minimum');
+  const eq = await providerEarnings(journal, q);
+  t.ok(BigInt(eq.totals.carried) >= 666n, 'q still carried');
+});
+
+t.test('treasury short of funds: deferred with GW_TREASURY_SHORT, nothing journaled, paid once funded', async (t) => {
+  const { rn, journal, treasury, source, make } = await setup(t, { treasuryFunds: 1_000n });
+  const providers = Array.from({ length: 3 }, () => generateKeyPair().address);
+  source.add(...makeQueries(providers, 5));
+  const engine = make();
+  await t.rejects(engine.runCycle(), { code: 'GW_TREASURY_SHORT' });
+  t.equal(await journal.nextCycle(), 1, 'no cycle journaled');
+  t.equal(source.marked.size, 0, 'no query marked');
+
+  // Fund the treasury from another wallet with dag4, wait for the snapshot, run again.
+  const account = dag4.createAccount(rn.other.privateKey);
+  const { urls } = rn.node;
+  const client = account.createMetagraphTokenClient({
+    id: 'dg',
+    metagraphId: 'dg',
+    l0Url: urls.l0,
+    l1Url: urls.l1,
+    beUrl: urls.be,
+  } as never);
+  await client.transfer(rn.treasury.address, 100_000, 0);
+  await waitFor(async () => (await treasury.balance()) > 1_000n, 'treasury funded');
+  const out = await engine.runCycle();
+  t.equal(out[0]?.state, 'receipted');
+  await ledgerMatchesStatements(t, journal, treasury, providers);
+});
+
+t.test(
+  'treasury chain moved after journaling: the dead transfers are re-planned, each provider paid once',
+  async (t) => {
+    const { rn, journal, treasury, source, make } = await setup(t);
+    const providers = Array.from({ length: 4 }, () => generateKeyPair().address);
+    for (let i = 0; i < 8; i++) {
+      const rows = providers.map((provider, j) => ({
+        commitment: (i * 10 + j).toString(16).padStart(64, '0'),
+        provider,
+      }));
+      source.add({ queryId: `q-${i}`, amount: 10_000n + BigInt(i), rows });
+    }
+    // Stop right after the journal write, as a crash would.
+    const crashing = make({
+      onStep: (step) => {
+        if (step === 'planned') throw new Error('stop here');
+      },
+    });
+    await t.rejects(crashing.runCycle(), /stop here/);
+    const journaled = await journal.transfers(1);
+    t.equal(journaled.length, 4);
+
+    // Someone else spends from the treasury key: the journaled parent is taken.
+    const { urls } = rn.node;
+    const client = dag4.createAccount(rn.treasury.privateKey).createMetagraphTokenClient({
+      id: 'dg',
+      metagraphId: 'dg',
+      l0Url: urls.l0,
+      l1Url: urls.l1,
+      beUrl: urls.be,
+    } as never);
+    const stranger = generateKeyPair().address;
+    await client.transfer(stranger, 1, 0);
+    await waitFor(async () => (await treasury.balanceOf(stranger)) > 0n, 'the other spend confirmed');
+
+    const out = await make().runCycle();
+    t.equal(out[0]?.state, 'receipted');
+    const all = await journal.transfers(1);
+    t.equal(all.filter((x) => x.state === 'superseded').length, 4, 'the four journaled transfers were superseded');
+    t.equal(all.filter((x) => x.state === 'confirmed').length, 4, 'four new ones confirmed');
+    await ledgerMatchesStatements(t, journal, treasury, providers);
+    for (const x of journaled) t.equal(await treasury.status(x.hash), 'unknown', 'a superseded transfer never landed');
+  },
+);
+
+t.test('a run while one is going is refused with GW_REWARD_CYCLE_BUSY', async (t) => {
+  const { source, make } = await setup(t);
+  source.add(...makeQueries([generateKeyPair().address], 2));
+  const engine = make();
+  const first = engine.runCycle();
+  let code: string | undefined;
+  try {
+    await engine.runCycle();
+  } catch (e) {
+    code = isProtocolError(e) ? e.code : String(e);
+  }
+  t.equal(code, 'GW_REWARD_CYCLE_BUSY');
+  t.equal((await first)[0]?.state, 'receipted', 'the first run completes');
+});
