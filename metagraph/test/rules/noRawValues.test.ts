@@ -138,3 +138,12 @@ t.test('a consent policy maps catalogue names to cadences and nothing else', (t)
   t.same(withPolicyFields({ heart_rate_72: ['hourly'] }), ['MG_MALFORMED']);
   t.end();
 });
+
+t.test('a __proto__ key from JSON text is an unknown key like any other', (t) => {
+  const text = JSON.stringify(samples.batch).replace('"entries":[{', '"entries":[{"__proto__":{"steps":1200},');
+  t.same(
+    validateUpdate(JSON.parse(text), config).map((p) => p.code),
+    ['MG_MALFORMED'],
+  );
+  t.end();
+});
