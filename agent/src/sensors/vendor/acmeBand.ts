@@ -29,7 +29,7 @@ export function decodeAcmeSteps(data: Buffer, ctx: DecodeContext): Sample[] {
 /**
  * Sleep record: the band stores stage changes while out of range and indicates them on reconnect, each with its
  * own start time, so `at` is the band's time, not the arrival time.
- * @example decodeAcmeSleep(Buffer.from([2, 0x50, 0x4a, 0x5b, 0x69]), { at: 0 }) // deep sleep from 2026-01-05T05:00Z
+ * @example decodeAcmeSleep(Buffer.from([2, 0x50, 0x45, 0x5b, 0x69]), { at: 0 }) // deep sleep from 2026-01-05T05:00Z
  */
 export function decodeAcmeSleep(data: Buffer, _ctx: DecodeContext): Sample[] {
   const r: ByteReader = new ByteReader(data, 'acme-band sleep');
