@@ -147,3 +147,21 @@ t.test('a __proto__ key from JSON text is an unknown key like any other', (t) =>
   );
   t.end();
 });
+
+t.test('problems never echo what was smuggled in', (t) => {
+  const secret = 'SECRET-72bpm';
+  fc.assert(
+    fc.property(fc.constantFrom(...Object.keys(samples)), fc.nat(), fc.boolean(), (which, pick, replace) => {
+      const copy = structuredClone(samples[which]) as unknown;
+      const paths = objectPaths(copy);
+      const target = at(copy, paths[pick % paths.length] as (string | number)[]);
+      const keys = Object.keys(target);
+      // either overwrite an existing member with the secret, or add one
+      const key = replace && keys.length > 0 ? (keys[pick % keys.length] as string) : 'smuggled';
+      target[key] = secret;
+      return !JSON.stringify(validateUpdate(copy, config)).includes('SECRET');
+    }),
+    { numRuns: 300, seed: 7 },
+  );
+  t.end();
+});
