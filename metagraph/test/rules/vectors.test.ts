@@ -2,7 +2,7 @@
 // writes today (so a rules change without `make vectors` fails here), and together they exercise every code.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { errorCatalogue } from '@datagraph/protocol';
+import { errorCatalogue, hashCanonical, merkleRoot, sha256Hex } from '@datagraph/protocol';
 import t from 'tap';
 import { buildVectors, VECTORS_DIR } from '../../scripts/generate-vectors.ts';
 import { RULE_CODES } from '../../src/rules/index.ts';
@@ -67,5 +67,29 @@ t.test('a vector whose expectation is altered fails the check', (t) => {
   const w = Vector.parse(JSON.parse(text));
   w.stateAfter.devices = w.stateAfter.devices.map((d) => ({ ...d, lastSeq: d.lastSeq + 1 }));
   t.match(checkVector(w).join('\n'), /stateAfter/);
+  t.end();
+});
+
+t.test('the README describes the hash chain and entriesRoot as the files have them', (t) => {
+  for (const { file, text } of onDisk) {
+    const v = Vector.parse(JSON.parse(text));
+    const added = v.stateAfter.entries.filter((e) => e.ordinal === v.ordinal);
+    t.equal(v.onChainAfter.entriesRoot, merkleRoot(added.map((e) => e.commitment)), `${file}: entriesRoot`);
+    t.equal(v.onChainAfter.calculatedStateHash, v.stateAfter.hash, `${file}: calculatedStateHash`);
+    t.same(
+      v.onChainAfter.totals,
+      {
+        entries: v.stateAfter.entries.length,
+        providers: v.stateAfter.providers.length,
+        devices: v.stateAfter.devices.length,
+      },
+      `${file}: totals`,
+    );
+  }
+  // From the empty state every record is new, so the delta body can be rebuilt from stateAfter alone.
+  const v = Vector.parse(JSON.parse(onDisk.find((d) => d.file === 'register-providers.json')?.text as string));
+  const { providers, devices, entries, queryReceipts, rewardCycles } = v.stateAfter;
+  const body = { ordinal: 1, entries, providers, devices, queryReceipts, rewardCycles };
+  t.equal(v.stateAfter.hash, sha256Hex(v.stateBefore.hash + hashCanonical(body)));
   t.end();
 });
