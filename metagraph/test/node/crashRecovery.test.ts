@@ -8,16 +8,17 @@ import { fileURLToPath } from 'node:url';
 import { generateKeyPair, type KeyPair } from '@datagraph/protocol';
 import { keyStore } from '@stardust-collective/dag4-keystore';
 import t from 'tap';
+import { entry, hourWindow, ingestBatch, policy, registerProvider } from '../../src/rules/vectors/VectorWorld.ts';
 import { getJson, postJson, tempDir, waitFor } from './helpers.ts';
 
 const BIN = fileURLToPath(new URL('../../../bin/datagraph.mjs', import.meta.url));
 
 interface Child {
   proc: ChildProcess;
-  urls: { l0: string; l1: string };
+  urls: { l0: string; l1: string; dataL1: string };
 }
 
-async function spawnNode(dataDir: string, genesis: string): Promise<Child> {
+async function spawnNode(dataDir: string, genesis: string, gateway: string): Promise<Child> {
   const proc = spawn(
     process.execPath,
     [
@@ -37,6 +38,8 @@ async function spawnNode(dataDir: string, genesis: string): Promise<Child> {
       '0',
       '--log-level',
       'warn',
+      '--authorised-gateway',
+      gateway,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -46,8 +49,8 @@ async function spawnNode(dataDir: string, genesis: string): Promise<Child> {
   proc.stderr?.on('data', (d) => (err += d));
   const urls = await waitFor(() => {
     if (proc.exitCode !== null) throw new Error(`node exited ${proc.exitCode}: ${err}`);
-    const m = /metagraph L0 (\S+)\s+currency L1 (\S+)/.exec(out);
-    return m ? { l0: m[1] as string, l1: m[2] as string } : undefined;
+    const m = /metagraph L0 (\S+)\s+currency L1 (\S+)\s+data L1 (\S+)/.exec(out);
+    return m ? { l0: m[1] as string, l1: m[2] as string, dataL1: m[3] as string } : undefined;
   }, 'the node to print its URLs');
   return { proc, urls };
 }
@@ -68,17 +71,46 @@ t.test(
     const tmp = await tempDir();
     t.teardown(() => tmp.remove());
     const alice = generateKeyPair();
+    const gateway = generateKeyPair();
+    const provider = generateKeyPair();
+    const device = generateKeyPair();
+    const ackedUpdates: string[] = [];
+    let seq = 0;
+    const postBatch = async (url: string) => {
+      seq += 1;
+      const e = entry({
+        device,
+        provider: provider.address,
+        seq,
+        cadence: 'hourly',
+        window: hourWindow(seq),
+        policyVersion: 1,
+        values: { steps: seq },
+        seed: `crash-${seq}-${Math.random()}`,
+      });
+      const res = await postJson(`${url}/data`, ingestBatch(gateway, `crash-${seq}-${Math.random()}`, [e])).catch(
+        () => undefined,
+      );
+      if (res?.status === 200) ackedUpdates.push(res.body.hash);
+    };
     const receivers = Array.from({ length: 3 }, () => generateKeyPair().address);
     const genesisFile = join(tmp.dir, 'genesis.json');
     await writeFile(genesisFile, JSON.stringify({ balances: { [alice.address]: '100000000000' } }));
     const dataDir = join(tmp.dir, 'data');
 
-    let node = await spawnNode(dataDir, genesisFile);
+    let node = await spawnNode(dataDir, genesisFile, gateway.address);
     t.teardown(() => {
       if (node.proc.exitCode === null) node.proc.kill('SIGKILL');
     });
 
-    // Send chained transfers without pause; kill -9 once several snapshots have taken some and more are pending.
+    const reg = await postJson(
+      `${node.urls.dataL1}/data`,
+      registerProvider(provider, [device], policy(provider.address, 1, { steps: ['hourly'] })),
+    );
+    t.equal(reg.status, 200, 'registration accepted');
+    ackedUpdates.push(reg.body.hash);
+
+    // Send chained transfers (and now and then a data update) without pause; kill -9 once several snapshots have taken some and more are pending.
     const acked: { hash: string; to: string; units: number }[] = [];
     let parent = { hash: '0'.repeat(64), ordinal: 0 };
     let killedAt = -1;
@@ -93,12 +125,14 @@ t.test(
         acked.push({ hash, to, units });
         parent = { hash, ordinal: parent.ordinal + 1 };
       }
+      if (i % 10 === 5) await postBatch(node.urls.dataL1);
       const latest = (await getJson(`${node.urls.l0}/snapshots/latest/ordinal`)).body.value as number;
       if (latest >= 3 && acked.length >= 40 && i % 7 === 3) {
         for (let o = 0; o <= latest; o++) before.push((await getJson(`${node.urls.l0}/snapshots/${o}`)).body);
         balanceBefore = (await getJson(`${node.urls.l0}/currency/${latest}/${alice.address}/balance`)).body;
         // Fire one more POST and kill while it may be in flight.
         const next = await signedTx(alice, to, units + 1, parent);
+        await postBatch(node.urls.dataL1);
         const inflight = postJson(`${node.urls.l1}/transactions`, next.transaction).catch(() => undefined);
         node.proc.kill('SIGKILL');
         const r = await inflight;
@@ -111,7 +145,7 @@ t.test(
     await waitFor(() => node.proc.exitCode !== null || node.proc.signalCode !== null, 'the killed node to exit');
 
     // Restart on the same data directory.
-    node = await spawnNode(dataDir, genesisFile);
+    node = await spawnNode(dataDir, genesisFile, gateway.address);
     const { l0, l1 } = node.urls;
     const restartedAt = (await getJson(`${l0}/snapshots/latest/ordinal`)).body.value as number;
     t.ok(
@@ -156,6 +190,21 @@ t.test(
       prevHash = (await import('../../src/node/Snapshot.ts')).snapshotHash(s.value);
     }
     t.equal(seenTx.size, acked.length, 'each acknowledged transfer is in exactly one snapshot');
+
+    // Every acknowledged data update was taken by a snapshot, and no entry twice.
+    t.ok(ackedUpdates.length >= 3, `${ackedUpdates.length} data updates acknowledged`);
+    for (const h of ackedUpdates) {
+      const st = await waitFor(async () => {
+        const b = (await getJson(`${l0}/data-application/updates/${h}`)).body;
+        return b?.status === 'pending' ? undefined : b;
+      }, 'data update decided');
+      t.equal(st.status, 'accepted', `data update ${h.slice(0, 8)} accepted in snapshot ${st.ordinal}`);
+    }
+    t.equal(
+      (await getJson(`${l0}/data-application/state`)).body.totals.entries,
+      ackedUpdates.length - 1,
+      'each acknowledged entry once',
+    );
 
     // Balances: genesis minus what alice sent, each receiver what it got.
     const sent = acked.reduce((s, a) => s + a.units, 0);
