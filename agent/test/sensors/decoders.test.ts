@@ -2,7 +2,7 @@
 // IEEE-11073 special value, device time stamps, and truncated or garbage payloads rejected with an AG_ code.
 import { isProtocolError } from '@datagraph/protocol';
 import fc from 'fast-check';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { Sample } from '../../src/sample.ts';
 import {
   type Decoder,
@@ -35,7 +35,7 @@ interface Row {
   error?: 'AG_BLE_TRUNCATED' | 'AG_BLE_MALFORMED';
 }
 
-function runTable(t: Tap.Test, decoder: Decoder, rows: Row[]): void {
+function runTable(t: Test, decoder: Decoder, rows: Row[]): void {
   for (const row of rows) {
     t.test(row.name, async (t) => {
       if (row.error) {
