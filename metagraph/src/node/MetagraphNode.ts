@@ -3,31 +3,21 @@
 // is written in one atomic batch and applied in memory only after that batch is durable.
 import {
   type Clock,
-  canonicalJson,
   describeIssues,
-  generateKeyPair,
   keyPairFromPrivateKey,
   ProtocolError,
   type SignedDataUpdate,
 } from '@datagraph/protocol';
 import type { Logger } from 'pino';
+import { buildSnapshot } from './buildSnapshot.ts';
 import { type CheckedTransaction, CurrencyLedger, type TxProblem } from './CurrencyLedger.ts';
 import { SignedTransaction, type TransactionReference } from './CurrencyTransaction.ts';
 import type { DataLayer, DataProblem } from './DataLayer.ts';
-import { type Genesis, genesisBalances } from './Genesis.ts';
-import { type BatchOp, keys, type NodeStore, ord } from './NodeStore.ts';
-import {
-  GENESIS_PARENT_HASH,
-  mapProof,
-  type SignedSnapshot,
-  SNAPSHOT_VERSION,
-  type SnapshotInfo,
-  type SnapshotValue,
-  sha256Hex,
-  snapshotHash,
-} from './Snapshot.ts';
+import type { Genesis } from './Genesis.ts';
+import { keys, type NodeStore } from './NodeStore.ts';
+import type { SignedSnapshot, SnapshotInfo } from './Snapshot.ts';
 import { transactionHash } from './transactionHash.ts';
-import { signHash } from './verifyTransactionSignature.ts';
+import { genesisHash, writeGenesis } from './writeGenesis.ts';
 
 /** A transaction as the block explorer shows it (dag4's TransactionV2). */
 export interface ConfirmedTransaction {
@@ -97,10 +87,10 @@ export class MetagraphNode {
   /** Open the node on its store: write genesis on first start, else reload state and replay pending items. */
   static async open(o: MetagraphNodeOptions): Promise<MetagraphNode> {
     const store = o.store;
-    const genesisHash = sha256Hex(canonicalJson(o.genesis));
+    const expected = genesisHash(o.genesis);
     const known = await store.get<string>(keys.genesis);
-    if (known === undefined) await writeGenesis(store, o.genesis, genesisHash, o.clock);
-    else if (known !== genesisHash) {
+    if (known === undefined) await writeGenesis(store, o.genesis, o.clock);
+    else if (known !== expected) {
       throw new ProtocolError(
         'MG_GENESIS_MISMATCH',
         'this data directory was started with a different genesis file; use that file or a new --data-dir',
@@ -166,6 +156,9 @@ export class MetagraphNode {
     // A retry of a transaction this node already holds is answered with its hash (idempotent POST).
     const known = await this.#knownHash(parsed.data);
     if (known) return known;
+    // The same transaction may have been taken from a concurrent POST while we awaited the store.
+    const again = this.#pendingHash(parsed.data);
+    if (again) return again;
     const tx = this.ledger.check(parsed.data);
     this.ledger.addPending(tx);
     try {
@@ -184,14 +177,25 @@ export class MetagraphNode {
     return tx.hash;
   }
 
-  async #knownHash(signed: SignedTransaction): Promise<string | null> {
+  #pendingHash(signed: SignedTransaction): string | null {
     let hash: string;
     try {
       hash = transactionHash(signed.value);
     } catch {
       return null; // not hashable (fractional amount...): check() reports why
     }
-    if (this.ledger.pending.has(hash)) return hash;
+    return this.ledger.pending.has(hash) ? hash : null;
+  }
+
+  async #knownHash(signed: SignedTransaction): Promise<string | null> {
+    const pending = this.#pendingHash(signed);
+    if (pending) return pending;
+    let hash: string;
+    try {
+      hash = transactionHash(signed.value);
+    } catch {
+      return null;
+    }
     return (await this.#store.get(keys.tx(hash))) ? hash : null;
   }
 
@@ -300,99 +304,20 @@ export class MetagraphNode {
     );
     const supply = this.ledger.supplyAfter(plan);
 
-    const allBalances = new Map(this.ledger.balances);
-    for (const [a, b] of plan.balances) allBalances.set(a, b);
-    const allRefs = new Map(this.ledger.lastRefs);
-    for (const [a, r] of plan.refs) allRefs.set(a, r);
-    const block = { height: ordinal, transactions: plan.accepted.map((t) => t.signed) };
-    const blockHash = sha256Hex(canonicalJson(block));
-    const value: SnapshotValue = {
+    const pendingKeys = [...plan.accepted, ...plan.rejected.map((r) => r.tx)].flatMap(
+      (t) => this.#pendingTxKeys.get(t.hash) ?? [],
+    );
+    const { hash, ops } = buildSnapshot({
       ordinal,
-      height: ordinal,
-      subHeight: 0,
       lastSnapshotHash: this.#latest.hash,
       timestamp: now,
-      epochProgress: ordinal,
-      blocks: plan.accepted.length > 0 ? [{ block: { value: block }, usageCount: 0 }] : [],
-      rewards: [],
-      tips: { deprecated: [], remainedActive: [] },
-      stateProof: {
-        balancesProof: mapProof(allBalances),
-        lastTxRefsProof: mapProof(allRefs),
-        totalSupply: supply.toString(),
-      },
-      dataApplication: {
-        onChainState: data.onChainState,
-        blocks: data.accepted.map((a) => a.update),
-        calculatedStateProof: data.calculatedStateHash,
-      },
-      version: SNAPSHOT_VERSION,
-    };
-    const hash = snapshotHash(value);
-    const signed: SignedSnapshot = {
-      value,
-      proofs: [{ id: this.#nodeKey.publicKey, signature: signHash(this.#nodeKey.privateKey, hash) }],
-    };
-
-    const info: SnapshotInfo = { hash, balances: {}, lastTxRefs: {}, totalSupply: supply.toString() };
-    const ops: BatchOp[] = [
-      { type: 'put', key: keys.snapshot(ordinal), value: signed },
-      { type: 'put', key: keys.delta(ordinal), value: data.delta },
-      { type: 'put', key: keys.latest, value: { ordinal, hash } },
-    ];
-    for (const [a, b] of plan.balances) {
-      info.balances[a] = b.toString();
-      ops.push(
-        { type: 'put', key: keys.balance(a), value: b.toString() },
-        { type: 'put', key: keys.balanceAt(a, ordinal), value: b.toString() },
-      );
-    }
-    for (const [a, r] of plan.refs) {
-      info.lastTxRefs[a] = r;
-      ops.push({ type: 'put', key: keys.ref(a), value: r });
-    }
-    ops.push({ type: 'put', key: keys.info(ordinal), value: info });
-    plan.accepted.forEach((t, i) => {
-      const v = t.signed.value;
-      const record: ConfirmedTransaction = {
-        hash: t.hash,
-        ordinal: t.ordinal,
-        source: t.source,
-        destination: t.destination,
-        amount: Number(t.amount),
-        fee: Number(t.fee),
-        parent: v.parent,
-        salt: String(v.salt),
-        blockHash,
-        snapshotHash: hash,
-        snapshotOrdinal: ordinal,
-        transactionOriginal: t.signed,
-        timestamp: now,
-      };
-      const pos = String(i).padStart(6, '0');
-      ops.push(
-        { type: 'put', key: keys.tx(t.hash), value: record },
-        { type: 'put', key: `atx!${t.source}!${ord(ordinal)}!${pos}`, value: t.hash },
-        { type: 'put', key: `atx!${t.destination}!${ord(ordinal)}!${pos}`, value: t.hash },
-      );
+      ledger: this.ledger,
+      plan,
+      supply,
+      data,
+      nodeKey: this.#nodeKey,
+      pendingKeys: [...pendingKeys, ...updates.map(([, p]) => p.key)],
     });
-    for (const t of [...plan.accepted, ...plan.rejected.map((r) => r.tx)]) {
-      const key = this.#pendingTxKeys.get(t.hash);
-      if (key) ops.push({ type: 'del', key });
-    }
-    for (const a of data.accepted)
-      ops.push({
-        type: 'put',
-        key: keys.update(a.hash),
-        value: { hash: a.hash, status: 'accepted', ordinal, snapshotHash: hash } satisfies UpdateStatus,
-      });
-    for (const r of data.rejected)
-      ops.push({
-        type: 'put',
-        key: keys.update(r.hash),
-        value: { hash: r.hash, status: 'rejected', ordinal, problems: r.problems } satisfies UpdateStatus,
-      });
-    for (const [, p] of updates) ops.push({ type: 'del', key: p.key });
 
     await this.#store.batch(ops);
 
@@ -449,50 +374,4 @@ export class MetagraphNode {
     }
     for (const key of stale) await this.#store.del(key);
   }
-}
-
-async function writeGenesis(store: NodeStore, genesis: Genesis, genesisHash: string, clock: Clock): Promise<void> {
-  const balances = genesisBalances(genesis);
-  let supply = 0n;
-  for (const b of balances.values()) supply += b;
-  const value: SnapshotValue = {
-    ordinal: 0,
-    height: 0,
-    subHeight: 0,
-    lastSnapshotHash: GENESIS_PARENT_HASH,
-    timestamp: new Date(clock.now()).toISOString(),
-    epochProgress: 0,
-    blocks: [],
-    rewards: [],
-    tips: { deprecated: [], remainedActive: [] },
-    stateProof: { balancesProof: mapProof(balances), lastTxRefsProof: mapProof([]), totalSupply: supply.toString() },
-    dataApplication: null,
-    version: SNAPSHOT_VERSION,
-  };
-  const hash = snapshotHash(value);
-  const key = generateKeyPair();
-  const info: SnapshotInfo = {
-    hash,
-    balances: Object.fromEntries([...balances].map(([a, b]) => [a, b.toString()])),
-    lastTxRefs: {},
-    totalSupply: supply.toString(),
-  };
-  const ops: BatchOp[] = [
-    { type: 'put', key: keys.nodeKey, value: key.privateKey },
-    {
-      type: 'put',
-      key: keys.snapshot(0),
-      value: { value, proofs: [{ id: key.publicKey, signature: signHash(key.privateKey, hash) }] },
-    },
-    { type: 'put', key: keys.info(0), value: info },
-    { type: 'put', key: keys.latest, value: { ordinal: 0, hash } },
-    // Last: a store holding meta!genesis is a complete genesis (all of this is one atomic batch anyway).
-    { type: 'put', key: keys.genesis, value: genesisHash },
-  ];
-  for (const [a, b] of balances)
-    ops.push(
-      { type: 'put', key: keys.balance(a), value: b.toString() },
-      { type: 'put', key: keys.balanceAt(a, 0), value: b.toString() },
-    );
-  await store.batch(ops);
 }

@@ -30,10 +30,18 @@ async function captured(fn: () => Promise<number>): Promise<{ code: number; out:
 }
 
 t.test('bad flags: every problem listed, MG_BAD_CONFIG, exit 2', async (t) => {
-  const r = await captured(() => runNodeCommand(['--snapshot-interval', 'soon', '--l1-port', '70000', '--authorised-gateway', 'DAGnope']));
+  const r = await captured(() =>
+    runNodeCommand(['--snapshot-interval', 'soon', '--l1-port', '70000', '--authorised-gateway', 'DAGnope']),
+  );
   t.equal(r.code, 2);
   t.match(r.err, /MG_BAD_CONFIG/);
-  for (const p of ['--data-dir is required', '--genesis is required', "--snapshot-interval: 'soon'", "--l1-port: '70000'", "--authorised-gateway: 'DAGnope'"]) {
+  for (const p of [
+    '--data-dir is required',
+    '--genesis is required',
+    "--snapshot-interval: 'soon'",
+    "--l1-port: '70000'",
+    "--authorised-gateway: 'DAGnope'",
+  ]) {
     t.ok(r.err.includes(p), `lists: ${p}`);
   }
   const unknown = await captured(() => runNodeCommand(['--frobnicate']));
@@ -49,8 +57,16 @@ t.test('genesis file: every bad path listed; missing file and bad JSON explained
   t.teardown(() => tmp.remove());
   const good = generateKeyPair().address;
   const file = join(tmp.dir, 'genesis.json');
-  await writeFile(file, JSON.stringify({ balances: { DAGbad: '5', [good]: '-5', [generateKeyPair().address]: '1.5' }, extra: true }));
-  const err = await startNode({ dataDir: join(tmp.dir, 'd1'), genesis: file, snapshotIntervalMs: 0, logger: pino({ level: 'silent' }) }).then(
+  await writeFile(
+    file,
+    JSON.stringify({ balances: { DAGbad: '5', [good]: '-5', [generateKeyPair().address]: '1.5' }, extra: true }),
+  );
+  const err = await startNode({
+    dataDir: join(tmp.dir, 'd1'),
+    genesis: file,
+    snapshotIntervalMs: 0,
+    logger: pino({ level: 'silent' }),
+  }).then(
     () => undefined,
     (e: unknown) => e,
   );
@@ -60,10 +76,26 @@ t.test('genesis file: every bad path listed; missing file and bad JSON explained
   t.ok(problems.some((p) => p.includes('DAGbad')));
   t.ok(problems.some((p) => p.includes('extra')));
   await writeFile(file, '{ nope');
-  const bad = await startNode({ dataDir: join(tmp.dir, 'd2'), genesis: file, snapshotIntervalMs: 0, logger: pino({ level: 'silent' }) }).catch((e) => e);
+  const bad = await startNode({
+    dataDir: join(tmp.dir, 'd2'),
+    genesis: file,
+    snapshotIntervalMs: 0,
+    logger: pino({ level: 'silent' }),
+  }).catch((e) => e);
   t.equal(bad.code, 'MG_BAD_GENESIS');
   t.match(bad.message, /not valid JSON/);
-  const missing = await captured(() => runNodeCommand(['--data-dir', join(tmp.dir, 'd3'), '--genesis', join(tmp.dir, 'none.json'), '--snapshot-interval', '0', '--log-level', 'silent']));
+  const missing = await captured(() =>
+    runNodeCommand([
+      '--data-dir',
+      join(tmp.dir, 'd3'),
+      '--genesis',
+      join(tmp.dir, 'none.json'),
+      '--snapshot-interval',
+      '0',
+      '--log-level',
+      'silent',
+    ]),
+  );
   t.equal(missing.code, 1, 'missing genesis: exit 1');
   t.match(missing.err, /MG_BAD_GENESIS.*cannot read genesis file/);
 });
@@ -72,7 +104,12 @@ t.test('a data dir keeps its genesis: another one is refused', async (t) => {
   const tmp = await tempDir();
   t.teardown(() => tmp.remove());
   const dataDir = join(tmp.dir, 'data');
-  const opts = { dataDir, snapshotIntervalMs: 0, ports: { l0: 0, l1: 0, dataL1: 0 }, logger: pino({ level: 'silent' }) };
+  const opts = {
+    dataDir,
+    snapshotIntervalMs: 0,
+    ports: { l0: 0, l1: 0, dataL1: 0 },
+    logger: pino({ level: 'silent' }),
+  };
   const a = generateKeyPair().address;
   const node = await startNode({ ...opts, genesis: { balances: { [a]: '100' } } });
   await node.close();
@@ -98,11 +135,29 @@ t.test('datagraph node runs until SIGTERM, then exits 0', async (t) => {
     console.log = log;
   });
   const running = runNodeCommand(
-    ['--data-dir', join(tmp.dir, 'd'), '--genesis', file, '--snapshot-interval', '50', '--l0-port', '0', '--l1-port', '0', '--data-l1-port', '0', '--log-level', 'silent'],
+    [
+      '--data-dir',
+      join(tmp.dir, 'd'),
+      '--genesis',
+      file,
+      '--snapshot-interval',
+      '50',
+      '--l0-port',
+      '0',
+      '--l1-port',
+      '0',
+      '--data-l1-port',
+      '0',
+      '--log-level',
+      'silent',
+    ],
     signals,
   );
   const l0 = await waitFor(() => /metagraph L0 (\S+)/.exec(out)?.[1], 'the node to start');
-  await waitFor(async () => ((await getJson(`${l0}/snapshots/latest/ordinal`)).body.value as number) >= 2 || undefined, 'snapshots on the timer');
+  await waitFor(
+    async () => ((await getJson(`${l0}/snapshots/latest/ordinal`)).body.value as number) >= 2 || undefined,
+    'snapshots on the timer',
+  );
   signals.emit('SIGTERM');
   t.equal(await running, 0);
   await t.rejects(fetch(`${l0}/cluster/info`), 'listeners closed');
