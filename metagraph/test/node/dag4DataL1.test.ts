@@ -90,6 +90,13 @@ t.test(
     const sent = (await client.sendDataTransaction(batch)) as { hash: string };
     t.equal(sent.hash, estimate.updateHash, 'estimate names the same update hash');
     t.same(await client.sendDataTransaction(batch), { hash: sent.hash }, 'resending the same update is idempotent');
+    t.same(
+      (await postJson(`${urls.dataL1}/data`, { data: batch, fee: null })).body,
+      { hash: sent.hash },
+      "Tessellation's {data, fee: null} form names the same update",
+    );
+    const withFee = await postJson(`${urls.dataL1}/data`, { data: batch, fee: { value: {}, proofs: [] } });
+    t.equal(withFee.status, 400, 'a data fee transaction is refused: this node charges none');
     const o2 = await tn.node.snapshotNow();
     t.match(await status(sent.hash), { status: 'accepted', ordinal: o2 }, 'in the next snapshot');
 
