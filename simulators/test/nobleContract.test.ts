@@ -21,7 +21,7 @@ t.test('noble drives the simulated radio end to end', async (t) => {
   const radio = new SimulatedRadio({ clock: systemClock });
   const p = radio.add(new SimulatedPeripheral({ address: 'AA:BB:CC:00:00:01', name: 'Strap' }));
   const hr = new HeartRateService(p);
-  const battery = new BatteryService(p, { level: 64 });
+  new BatteryService(p, { level: 64 });
   const time = new CurrentTimeService(p, systemClock);
   const scale = new WeightScaleService(p);
   scale.measure({ weightRaw: 14100 }); // stored before anyone connects

@@ -115,7 +115,7 @@ export class PersonaModel {
         break;
       case 'active-work':
         hr = p.restingHr + 28;
-        steps = 30 + Math.floor(noise('work-steps') * 41);
+        steps = 12 + Math.floor(noise('work-steps') * 24);
         break;
     }
     hr = Math.max(35, Math.min(p.maxHr, Math.round(hr + (noise('hr') - 0.5) * 8)));
