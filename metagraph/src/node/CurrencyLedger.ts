@@ -182,15 +182,9 @@ export class CurrencyLedger {
   }
 
   /** Total supply once a plan is committed (fees leave the supply: this node pays them to nobody). */
-  supplyAfter(plan: ConfirmPlan): bigint {
-    let total = this.totalSupply();
+  static supplyAfter(current: bigint, plan: ConfirmPlan): bigint {
+    let total = current;
     for (const tx of plan.accepted) total -= tx.fee;
-    return total;
-  }
-
-  totalSupply(): bigint {
-    let total = 0n;
-    for (const b of this.balances.values()) total += b;
     return total;
   }
 

@@ -302,7 +302,7 @@ export class MetagraphNode {
       ordinal,
       updates.map(([, p]) => p.item),
     );
-    const supply = this.ledger.supplyAfter(plan);
+    const supply = CurrencyLedger.supplyAfter(this.#supply, plan);
 
     const pendingKeys = [...plan.accepted, ...plan.rejected.map((r) => r.tx)].flatMap(
       (t) => this.#pendingTxKeys.get(t.hash) ?? [],

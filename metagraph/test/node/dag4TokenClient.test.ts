@@ -54,6 +54,8 @@ t.test(
       'receiver balance after the snapshot',
     );
     t.equal(await client.getBalance(), 1000 - 12.5 - 0.001, 'sender paid amount and fee');
+    const supply = await getJson(`${urls.l0}/currency/total-supply`);
+    t.equal(supply.body.total, 1000 * 1e8 - 100_000, 'the fee left the supply (this node pays fees to nobody)');
 
     // transferBatch: 100 transfers, parents chained locally by dag4 (ordinal + 1 each).
     const targets = Array.from({ length: 5 }, () => generateKeyPair().address);
