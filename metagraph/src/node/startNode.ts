@@ -47,6 +47,24 @@ export interface RunningNode {
   close(): Promise<void>;
 }
 
+/**
+ * Start the local metagraph node. Resolves once all three listeners are up.
+ *
+ * @example
+ * ```ts
+ * import { startNode } from '@datagraph/metagraph';
+ * const node = await startNode({
+ *   dataDir: '/tmp/dg-node',
+ *   genesis: { balances: { DAG4...: '100000000000' } }, // or a path to a genesis JSON file
+ *   snapshotIntervalMs: 1000,
+ *   ports: { l0: 0, l1: 0, dataL1: 0 },                  // 0 = ephemeral
+ *   rules: { authorisedGateways: ['DAG...gateway'] },
+ * });
+ * // point dag4 at node.urls.l0 / l1 / dataL1 / be ...
+ * const ordinal = await node.snapshotNow();
+ * await node.close();
+ * ```
+ */
 export async function startNode(options: StartNodeOptions): Promise<RunningNode> {
   const log = options.logger ?? pino({ name: 'metagraph-node' });
   const clock = options.clock ?? systemClock;

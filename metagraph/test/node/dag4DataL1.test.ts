@@ -6,6 +6,7 @@
 import { generateKeyPair, type KeyPair, MerkleProof, verifyMerkleProof } from '@datagraph/protocol';
 import { dag4 } from '@stardust-collective/dag4';
 import t from 'tap';
+import { verifyHashSignature } from '../../src/index.ts';
 import { snapshotHash } from '../../src/node/Snapshot.ts';
 import {
   entry,
@@ -102,6 +103,13 @@ t.test(
 
     const snap = (await getJson(`${urls.l0}/snapshots/${o2}`)).body;
     t.same(snap.value.dataApplication.blocks, [batch], 'the snapshot carries the update as signed');
+    t.equal(snap.proofs[0].id, tn.node.nodeId, 'snapshot signed by the node key');
+    t.ok(
+      verifyHashSignature(snap.proofs[0].id, snapshotHash(snap.value), snap.proofs[0].signature),
+      'snapshot proof verifies',
+    );
+    const prev = (await getJson(`${urls.l0}/snapshots/${o2 - 1}`)).body;
+    t.equal(snap.value.lastSnapshotHash, snapshotHash(prev.value), 'chains to the previous snapshot');
     const root = snap.value.dataApplication.onChainState.entriesRoot as string;
     for (const e of entries) {
       const r = (await getJson(`${urls.l0}/data-application/entries/${e.commitment}/proof`)).body;
