@@ -41,12 +41,17 @@ export interface AgentOptions {
   graceMs?: number;
   /** How often (clock ms) due windows are closed and aggregate state is saved. Default 30 s. */
   tickMs?: number;
+  /** How often (clock ms) aggregate state is saved between window closes. Default 5 minutes. */
+  saveEveryMs?: number;
   /** Outbox disk cap in payload bytes. Default 16 MiB (about 25,000 updates). */
   outboxCapBytes?: number;
   /** Updates published but not yet acked, at most. Default 16. */
   inFlightWindow?: number;
-  /** Clock ms to wait for an application ack before sending again. Default 60 s. */
+  /** Ms to wait for an application ack before sending again. Default 60 s, on `networkClock`. */
   ackTimeoutMs?: number;
+  /** Clock for network timeouts (ack retry). Default: the system clock, even when `clock` is simulated, since a
+   * round trip to the gateway takes real time however fast a test moves the device's day. */
+  networkClock?: Clock;
   /** Replace the default privacy steps (they must stay pure; the result is still parsed against UpdateBody). */
   privacySteps?: readonly PrivacyStep[];
   /** Extra status, e.g. the BLE layer's sensors. */
@@ -57,7 +62,7 @@ export interface AgentOptions {
 
 export class Agent {
   readonly deviceId: string;
-  readonly #o: Required<Pick<AgentOptions, 'graceMs' | 'tickMs'>> & AgentOptions;
+  readonly #o: Required<Pick<AgentOptions, 'graceMs' | 'tickMs' | 'saveEveryMs'>> & AgentOptions;
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #store: AgentStore;
@@ -75,10 +80,12 @@ export class Agent {
   #policyProblem: { code: string; at: number } | null = null;
   #battery: number | undefined;
   #dirty = false;
+  #forceSave = false;
+  #lastSave = 0;
   #closed = false;
 
   private constructor(o: AgentOptions, store: AgentStore, outbox: Outbox, init: Awaited<ReturnType<typeof loadMeta>>) {
-    this.#o = { graceMs: 120_000, tickMs: 30_000, ...o };
+    this.#o = { graceMs: 120_000, tickMs: 30_000, saveEveryMs: 300_000, ...o };
     this.deviceId = o.device.address;
     this.#clock = o.clock ?? systemClock;
     this.#log = (o.logger ?? pino({ name: 'agent' })).child({ component: 'agent', device: this.deviceId });
@@ -94,6 +101,7 @@ export class Agent {
       {
         outbox,
         clock: this.#clock,
+        networkClock: o.networkClock ?? systemClock,
         logger: this.#log,
         publish: (p) => this.#link?.publishUpdate(p),
         ready: () => this.#link?.ready ?? false,
@@ -165,7 +173,9 @@ export class Agent {
   closeDueWindows(): Promise<void> {
     return this.#serial(async () => {
       const drafts = this.#aggregator.closeDue(this.#clock.now(), this.#o.graceMs);
-      if (drafts.length === 0 && !this.#dirty) return;
+      const saveDue = this.#dirty && this.#clock.now() - this.#lastSave >= this.#o.saveEveryMs;
+      if (drafts.length === 0 && !saveDue && !this.#forceSave) return;
+      this.#forceSave = false;
       const entries: OutboxEntry[] = [];
       const windows = { ...this.#windows };
       let seq = this.#seq;
@@ -191,7 +201,9 @@ export class Agent {
       ];
       if (profileKey !== undefined) ops.push({ type: 'put', where: 'meta', key: 'lastProfileKey', value: profileKey });
       this.#dirty = false;
-      await this.#store.write(ops);
+      this.#lastSave = this.#clock.now();
+      // fsync only when the outbox changes: aggregate state alone may lose a few samples in a power cut, never a window.
+      await this.#store.write(ops, { sync: add.ops.length > 0 });
       add.apply();
       this.#seq = seq;
       this.#windows = windows;
@@ -314,13 +326,12 @@ export class Agent {
   }
 
   #schedule(): void {
+    // Fixed-rate ticks on the agent's clock (re-armed at once, so a simulated clock never outruns them);
+    // closes run one at a time in the serial queue, each reading the clock when it runs.
     this.#timer = this.#clock.setTimeout(() => {
       if (this.#closed) return;
-      void this.closeDueWindows()
-        .catch((err) => this.#log.error({ err }, 'closing windows failed'))
-        .finally(() => {
-          if (!this.#closed) this.#schedule();
-        });
+      this.#schedule();
+      void this.closeDueWindows().catch((err) => this.#log.error({ err }, 'closing windows failed'));
     }, this.#o.tickMs);
   }
 
@@ -331,7 +342,7 @@ export class Agent {
   /** Save state, say offline, disconnect and close the store. The outbox keeps whatever is unacked. */
   async close(): Promise<void> {
     if (this.#closed) return;
-    this.#dirty = true;
+    this.#forceSave = true;
     await this.closeDueWindows().catch((err) => this.#log.error({ err }, 'final save failed'));
     this.#o.onStatus?.({ ...this.status(), running: false, connected: false });
     this.#closed = true;

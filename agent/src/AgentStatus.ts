@@ -1,4 +1,5 @@
 // What `agent.status()` and `datagraph agent status` report. Counts and codes only: no health values, no keys.
+import type { Cadence } from '@datagraph/protocol';
 import type { PublisherStats } from './outbox/OutboxPublisher.ts';
 
 export interface WindowStats {
@@ -35,7 +36,7 @@ export interface AgentStatus {
   policyProblem: { code: string; at: number } | null;
   /** Last seq given to an update. */
   seq: number;
-  outbox: { depth: number; bytes: number; inFlight: number; dropped: Record<string, number> };
+  outbox: { depth: number; bytes: number; inFlight: number; dropped: Record<Cadence, number> };
   acks: PublisherStats;
   deadLetters: number;
   windows: WindowStats;

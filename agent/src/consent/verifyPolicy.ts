@@ -21,7 +21,9 @@ export function verifyPolicyMessage(
   const parsed = SignedPolicy.safeParse(value);
   if (!parsed.success) return { ok: false, code: 'AG_POLICY_INVALID', message: 'policy does not match SignedPolicy' };
   const signed = parsed.data;
-  if (!verifyValueProof(signed.policy, signed.proof))
+  // The signature covers the policy exactly as the provider sent it (before zod fills defaults in).
+  const rawPolicy = (value as { policy: unknown }).policy;
+  if (!verifyValueProof(rawPolicy, signed.proof))
     return { ok: false, code: 'AG_POLICY_BAD_SIGNATURE', message: 'policy signature does not verify' };
   const signer = proofAddress(signed.proof);
   if (signer !== signed.policy.provider)

@@ -1,7 +1,7 @@
 // Publishes the outbox in seq order with a bounded in-flight window and settles entries on application acks:
 // accepted / duplicate -> deleted; rejected -> dead-letter store with the gateway's code; committed -> recorded.
 // After a disconnect everything unacked is in flight again from the oldest; an ack that never comes (gateway
-// restarted mid-message) is retried after `ackTimeoutMs` of the agent's clock. The gateway dedupes by id.
+// restarted mid-message) is retried after `ackTimeoutMs` of the network clock. The gateway dedupes by id.
 import { Ack, type Clock, parseJson, type TimerHandle } from '@datagraph/protocol';
 import type { Logger } from 'pino';
 import type { StoreOp } from '../store/AgentStore.ts';
@@ -30,7 +30,10 @@ export interface PublisherStats {
 
 export interface PublisherDeps {
   outbox: Outbox;
+  /** The agent's clock: timestamps in records. */
   clock: Clock;
+  /** Real time for the ack timeout. */
+  networkClock: Clock;
   logger: Logger;
   publish(payload: string): void;
   ready(): boolean;
@@ -87,7 +90,7 @@ export class OutboxPublisher {
           if (this.#inFlight.has(seq)) continue;
           const payload = await this.#d.outbox.payload(seq);
           if (payload === undefined || !this.#d.ready()) continue;
-          this.#inFlight.set(seq, this.#d.clock.now());
+          this.#inFlight.set(seq, this.#d.networkClock.now());
           this.#d.publish(payload);
         }
       } while (this.#again);
@@ -145,9 +148,9 @@ export class OutboxPublisher {
 
   #armTimer(): void {
     if (this.#timer || this.#inFlight.size === 0) return;
-    this.#timer = this.#d.clock.setTimeout(() => {
+    this.#timer = this.#d.networkClock.setTimeout(() => {
       this.#timer = null;
-      const now = this.#d.clock.now();
+      const now = this.#d.networkClock.now();
       for (const [seq, sentAt] of this.#inFlight) if (now - sentAt >= this.#d.ackTimeoutMs) this.#inFlight.delete(seq);
       void this.pump();
     }, this.#d.ackTimeoutMs);

@@ -62,7 +62,7 @@ export class AgentStore {
     return out;
   }
 
-  async write(ops: StoreOp[]): Promise<void> {
+  async write(ops: StoreOp[], { sync = true }: { sync?: boolean } = {}): Promise<void> {
     if (ops.length === 0) return;
     await this.#db.batch(
       ops.map((op) =>
@@ -70,7 +70,7 @@ export class AgentStore {
           ? { type: 'put' as const, sublevel: this.#subs[op.where], key: op.key, value: op.value }
           : { type: 'del' as const, sublevel: this.#subs[op.where], key: op.key },
       ),
-      { sync: true },
+      { sync },
     );
   }
 

@@ -15,7 +15,8 @@ export function mulberry32(seed: number): () => number {
 
 const H = 3_600_000;
 
-export function syntheticSamples(start: number, hours: number, seed = 1): Sample[] {
+/** Heart rate every `stepMs` (15 s by default); counters each minute when `stepMs` divides a minute, else each step. */
+export function syntheticSamples(start: number, hours: number, seed = 1, stepMs = 15_000): Sample[] {
   const rnd = mulberry32(seed);
   const out: Sample[] = [];
   const v = (kind: Sample['kind'], value: number | string, unit: string, at: number): Sample => ({
@@ -28,14 +29,14 @@ export function syntheticSamples(start: number, hours: number, seed = 1): Sample
   out.push(v('age', 37, 'years', start + 1000), v('gender', 'female', '', start + 1000));
   let steps = 12_000;
   let kj = 400;
-  for (let t = start; t < start + hours * H; t += 15_000) {
+  for (let t = start; t < start + hours * H; t += stepMs) {
     const hourOfDay = new Date(t).getUTCHours();
     const asleep = hourOfDay < 7 || hourOfDay >= 23;
     const workout = hourOfDay === 9;
     const base = asleep ? 52 : workout ? 135 : 72;
     if (rnd() < 0.02) out.push({ hasValue: false, kind: 'heart_rate', reason: 'not-a-number', unit: 'bpm', at: t });
     else out.push(v('heart_rate', Math.round(base + rnd() * 14 - 4), 'bpm', t));
-    if (t % 60_000 === 0) {
+    if (t % Math.max(60_000, stepMs) === 0) {
       if (hourOfDay === 13 && t % H === 0) steps = 0; // the wearable's counter reset
       steps += asleep ? 0 : workout ? 100 + Math.floor(rnd() * 40) : Math.floor(rnd() * 70);
       out.push(v('step_count', steps, 'steps', t + 500));
@@ -43,7 +44,7 @@ export function syntheticSamples(start: number, hours: number, seed = 1): Sample
       kj += asleep ? 3 : workout ? 40 : 6 + Math.floor(rnd() * 8);
       out.push(v('energy_expended', kj, 'kJ', t + 700));
     }
-    if (t % (30 * 60_000) === 0) out.push(v('spo2', 94 + Math.round(rnd() * 50) / 10, '%', t + 900));
+    if (t % Math.max(30 * 60_000, stepMs) === 0) out.push(v('spo2', 94 + Math.round(rnd() * 50) / 10, '%', t + 900));
   }
   const at = (h: number, m = 0) => start + h * H + m * 60_000;
   const stages: [number, number, string][] = [
@@ -67,5 +68,5 @@ export function syntheticSamples(start: number, hours: number, seed = 1): Sample
   out.push(v('active_minutes', 10, 'min', at(17, 5)));
   out.push(v('calories_burned', 120, 'kcal', at(17, 6)));
   out.push(v('battery', 81, '%', at(10)));
-  return out.sort((a, b) => a.at - b.at);
+  return out.filter((s) => s.at < start + hours * H).sort((a, b) => a.at - b.at);
 }
