@@ -210,16 +210,34 @@ export class MetagraphNode {
     return this.#store.get<ConfirmedTransaction>(keys.tx(hash));
   }
 
-  /** Newest first. `before` (ISO time, the block explorer's searchAfter) pages back. */
-  async addressTransactions(address: string, limit: number, before?: string): Promise<ConfirmedTransaction[]> {
-    const out: ConfirmedTransaction[] = [];
-    for await (const [, hash] of this.#store.range<string>(`atx!${address}!`, { reverse: true })) {
+  /**
+   * An address's confirmed transactions, newest first, filtered by `filter`. Paging as the block explorer
+   * does it: `olderThan` / `newerThan` (ISO times: its search_after / search_before) or `after` (the opaque
+   * `next` cursor this returns when there may be more).
+   */
+  async addressTransactions(
+    address: string,
+    q: { limit: number; filter: 'all' | 'sent' | 'received'; olderThan?: string; newerThan?: string; after?: string },
+  ): Promise<{ items: ConfirmedTransaction[]; next?: string }> {
+    const items: ConfirmedTransaction[] = [];
+    const prefix = `atx!${address}!`;
+    const range = q.after?.startsWith(prefix) ? { reverse: true, lte: q.after, gte: prefix } : { reverse: true };
+    let next: string | undefined;
+    for await (const [key, hash] of this.#store.range<string>(prefix, range)) {
+      if (key === q.after) continue;
       const tx = await this.confirmedTransaction(hash);
-      if (!tx || (before !== undefined && !(tx.timestamp < before))) continue;
-      out.push(tx);
-      if (out.length >= limit) break;
+      if (!tx) continue;
+      if (q.olderThan !== undefined && !(tx.timestamp < q.olderThan)) continue;
+      if (q.newerThan !== undefined && !(tx.timestamp > q.newerThan)) break;
+      if (q.filter === 'sent' && tx.source !== address) continue;
+      if (q.filter === 'received' && tx.destination !== address) continue;
+      items.push(tx);
+      if (items.length >= q.limit) {
+        next = key;
+        break;
+      }
     }
-    return out;
+    return next === undefined ? { items } : { items, next };
   }
 
   // ---- metagraph L0 -----------------------------------------------------------------------------------------

@@ -94,5 +94,24 @@ t.test(
     const history = await client.getTransactions(200);
     t.equal(history.length, 101, 'block explorer history lists every transfer of the sender');
     t.equal(history[0]!.hash, hashes[99], 'newest first');
+    t.equal((await client.getTransactions(10)).length, 10, 'limit');
+    const older = await client.getTransactions(200, txs[0]?.timestamp);
+    t.same(
+      older.map((x) => x.hash),
+      [pending.hash],
+      'search_after: only what is older than the first batch transfer',
+    );
+    // The block explorer's `next` cursor pages through everything exactly once.
+    const seen: string[] = [];
+    let next: string | undefined;
+    do {
+      const page = await getJson(
+        `${urls.be}/currency/x/addresses/${funded?.address}/transactions?limit=30${next ? `&next=${next}` : ''}`,
+      );
+      seen.push(...page.body.data.map((x: { hash: string }) => x.hash));
+      next = page.body.meta?.next;
+    } while (next);
+    t.equal(seen.length, 101, 'paged 101 transactions');
+    t.equal(new Set(seen).size, 101, 'no repeats');
   },
 );

@@ -4,7 +4,7 @@
 // (and `meta.next` for lists) as the real block explorer sends. This node serves one metagraph: any id works.
 // (`:p` is the metagraph id: find-my-way wants one parameter name per path position, see l0Routes.ts.)
 import { canonicalJson } from '@datagraph/protocol';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MetagraphNode } from '../MetagraphNode.ts';
 import { sha256Hex } from '../Snapshot.ts';
 import { addressParam, hashParam, limitParam } from './params.ts';
@@ -16,24 +16,26 @@ export function blockExplorerRoutes(app: FastifyInstance, node: MetagraphNode): 
     if (!tx) throw notFound(`transaction ${req.params.hash}`);
     return sendJson(reply, { data: tx });
   });
-  const history =
-    (filter: 'all' | 'sent' | 'received') =>
-    async (
-      req: { params: { p: string; address: string }; query: { limit?: string; searchAfter?: string } },
-      reply: Parameters<typeof sendJson>[0],
-    ) => {
-      const address = addressParam(req.params.address);
-      const limit = limitParam(req.query.limit, 10, 1000);
-      const all = await node.addressTransactions(address, filter === 'all' ? limit : 1000, req.query.searchAfter);
-      const data = (
-        filter === 'all'
-          ? all
-          : all.filter((t) => (filter === 'sent' ? t.source === address : t.destination === address))
-      ).slice(0, limit);
-      const last = data[data.length - 1];
-      return sendJson(reply, data.length === limit && last ? { data, meta: { next: last.timestamp } } : { data });
-    };
-  type H = { Params: { p: string; address: string }; Querystring: { limit?: string; searchAfter?: string } };
+  // dag4 sends limit, search_after, search_before or next (mutually exclusive): BlockExplorerV2Api.buildRequestParams.
+  type H = {
+    Params: { p: string; address: string };
+    Querystring: { limit?: string; search_after?: string; search_before?: string; next?: string };
+  };
+  const history = (filter: 'all' | 'sent' | 'received') => async (req: FastifyRequest<H>, reply: FastifyReply) => {
+    const address = addressParam(req.params.address);
+    const q = req.query;
+    const { items, next } = await node.addressTransactions(address, {
+      limit: limitParam(q.limit, 10, 1000),
+      filter,
+      ...(q.search_after ? { olderThan: q.search_after } : {}),
+      ...(q.search_before ? { newerThan: q.search_before } : {}),
+      ...(q.next ? { after: Buffer.from(q.next, 'base64url').toString('utf8') } : {}),
+    });
+    return sendJson(
+      reply,
+      next ? { data: items, meta: { next: Buffer.from(next, 'utf8').toString('base64url') } } : { data: items },
+    );
+  };
   app.get<H>('/currency/:p/addresses/:address/transactions', history('all'));
   app.get<H>('/currency/:p/addresses/:address/transactions/sent', history('sent'));
   app.get<H>('/currency/:p/addresses/:address/transactions/received', history('received'));
