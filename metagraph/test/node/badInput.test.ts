@@ -39,10 +39,10 @@ async function handTx(from: KeyPair, value: Record<string, unknown>) {
 }
 
 t.test('bad transactions and bodies get a code; the node keeps serving', async (t) => {
-  const tn = await startTestNode({ wallets: 2, each: 10n * 100_000_000n });
+  const tn = await startTestNode({ wallets: 3, each: 10n * 100_000_000n });
   t.teardown(() => tn.close());
   const { urls } = tn.node;
-  const [alice, bob] = tn.funded as [KeyPair, KeyPair];
+  const [alice, bob, dave] = tn.funded as [KeyPair, KeyPair, KeyPair];
   const carol = generateKeyPair();
   const post = (body: unknown) => postJson(`${urls.l1}/transactions`, body);
   const expectCode = async (what: string, r: Promise<{ status: number; body: any }>, status: number, code: string) => {
@@ -182,6 +182,9 @@ t.test('bad transactions and bodies get a code; the node keeps serving', async (
   t.equal((await getJson(`${urls.l1}/cluster/info`)).status, 200);
   const next = await dag4Tx(alice, bob.address, 2, { hash: good.hash, ordinal: 1 });
   t.equal((await post(next.tx)).status, 200, 'a valid transfer is still accepted');
+  // Older dag4 versions send "" as the first parent's hash; Tessellation's empty hash is 64 zeros: both work.
+  const legacy = await dag4Tx(dave, carol.address, 1, { hash: '', ordinal: 0 });
+  t.same((await post(legacy.tx)).body, { hash: legacy.hash }, 'first transaction with parent hash ""');
   await tn.node.snapshotNow();
   t.same(
     (await getJson(`${urls.l0}/currency/${alice.address}/balance`)).body,
@@ -195,7 +198,7 @@ t.test('bad transactions and bodies get a code; the node keeps serving', async (
   );
   t.same(
     (await getJson(`${urls.l0}/currency/total-supply`)).body,
-    { ordinal: 2, total: 20 * 100_000_000 },
+    { ordinal: 2, total: 30 * 100_000_000 },
     'no fees: supply unchanged',
   );
 });
