@@ -45,6 +45,7 @@ export {
   type WeightMeasurement,
   WeightScaleService,
 } from './peripherals/WeightScaleService.ts';
+export { createPersonaSimulation, type PersonaSimulation } from './personas/createPersonaSimulation.ts';
 export { type MinuteState, PersonaModel, type SleepStage } from './personas/PersonaModel.ts';
 export {
   PersonaWorld,

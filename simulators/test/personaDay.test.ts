@@ -2,11 +2,11 @@
 // persona put on air (notifications) or stored (indications) reaches the agent exactly once, with the same
 // value, unit and time; readings sent while no central listened never appear. This is the BLE half of
 // acceptance 1; the agent's aggregation test builds on the same truth.
-import { type BleSampleEvent, BleSampleSource, createNobleWithBindings } from '@datagraph/agent/ble';
+import { type BleSampleEvent, BleSampleSource } from '@datagraph/agent/ble';
 import { acmeBandSensor, builtinSensors } from '@datagraph/agent/sensors';
 import { ManualClock } from '@datagraph/protocol';
 import t, { type Test } from 'tap';
-import { PersonaWorld, SimulatedRadio, type TruthRecord } from '../src/index.ts';
+import { createPersonaSimulation, type PersonaWorld, type SimulatedRadio, type TruthRecord } from '../src/index.ts';
 import { drain, settle } from './helpers/settle.ts';
 
 const MIN = 60_000;
@@ -19,14 +19,8 @@ async function runDay(
   stepMs = MIN,
 ) {
   const clock = new ManualClock(Date.UTC(2026, 0, 5));
-  const radio = new SimulatedRadio({ clock });
-  const world = new PersonaWorld({ persona, seed: 3, clock, radio });
-  const ble = new BleSampleSource({
-    sensors: [...builtinSensors, acmeBandSensor],
-    clock,
-    noble: createNobleWithBindings(radio),
-    timeoutMs: 10_000,
-  });
+  const { radio, world, noble } = createPersonaSimulation({ persona, seed: 3, clock });
+  const ble = new BleSampleSource({ sensors: [...builtinSensors, acmeBandSensor], clock, noble, timeoutMs: 10_000 });
   const got: BleSampleEvent[] = [];
   const faultCodes = new Set<string>();
   ble.on('sample', (e) => got.push(e));

@@ -89,3 +89,22 @@ t.test('morning measurements are stored on the devices with their own time', asy
   // nobody has set the scale's clock: it stamps with its own idea of time (2000-01-01 based)
   t.ok((weights[0]?.sample.at ?? 0) < Date.UTC(2001, 0, 1), 'unset device clock shows in the stamp');
 });
+
+t.test('keepLogs: false keeps nothing for long runs but still emits', async (t) => {
+  const clock = new ManualClock(DAY0);
+  const world = new PersonaWorld({
+    persona: 'runner',
+    seed: 1,
+    clock,
+    radio: new SimulatedRadio({ clock }),
+    keepLogs: false,
+  });
+  let events = 0;
+  world.on('truth', () => events++);
+  world.start();
+  clock.advance(3 * 60 * MIN);
+  world.stop();
+  t.equal(world.truth.length, 0);
+  t.ok(events > 100);
+  t.ok(world.devices().every((p) => p.delivered.length === 0 && !p.logDeliveries));
+});

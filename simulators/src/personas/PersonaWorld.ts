@@ -17,6 +17,7 @@ import {
   type ThermometerDevice,
 } from '../peripherals/devices.ts';
 import { float, sfloat } from '../peripherals/gattEncoding.ts';
+import type { SimulatedPeripheral } from '../radio/SimulatedPeripheral.ts';
 import type { SimulatedRadio } from '../radio/SimulatedRadio.ts';
 import { PersonaModel, type SleepStage } from './PersonaModel.ts';
 import { draw, hash32 } from './prng.ts';
@@ -44,6 +45,8 @@ export interface PersonaWorldOptions {
   radio: SimulatedRadio;
   /** Simulated time between two rounds of notifications (default 60 s; 1000 for a 1 Hz strap). */
   tickMs?: number;
+  /** Keep `truth` and the peripherals' delivery logs (default true); false for unbounded runs (events still fire). */
+  keepLogs?: boolean;
 }
 
 export interface PersonaWorldEvents {
@@ -63,6 +66,7 @@ export class PersonaWorld extends EventEmitter<PersonaWorldEvents> {
   readonly footPod: FootPodDevice | undefined;
   readonly #clock: Clock;
   readonly #tick: number;
+  readonly #keepLogs: boolean;
   #timer: TimerHandle | undefined;
   #last = 0;
   #stepCarry = 0;
@@ -92,6 +96,8 @@ export class PersonaWorld extends EventEmitter<PersonaWorldEvents> {
     this.cuff = has('bp-cuff') ? createBloodPressureCuff({ ...base, address: mac(3) }) : undefined;
     this.thermometer = has('thermometer') ? createThermometer({ ...base, address: mac(4) }) : undefined;
     this.footPod = has('foot-pod') ? createFootPod({ ...base, address: mac(5) }) : undefined;
+    this.#keepLogs = o.keepLogs ?? true;
+    for (const d of this.devices()) d.logDeliveries = this.#keepLogs;
   }
 
   /** Begin living: ticks at every multiple of tickMs of the clock. */
@@ -109,6 +115,11 @@ export class PersonaWorld extends EventEmitter<PersonaWorldEvents> {
   stop(): void {
     this.#timer?.cancel();
     this.#timer = undefined;
+  }
+
+  /** The persona's simulated peripherals (band first). */
+  devices(): SimulatedPeripheral[] {
+    return [this.band, this.scale, this.cuff, this.thermometer, this.footPod].flatMap((d) => (d ? [d.peripheral] : []));
   }
 
   /** Truth records of one kind, in emission order. */
@@ -131,7 +142,7 @@ export class PersonaWorld extends EventEmitter<PersonaWorldEvents> {
 
   #record(sensorId: string, address: string, sample: Sample, via: TruthRecord['via'], onAir: boolean): void {
     const r: TruthRecord = { sensorId, deviceAddress: address, sample, via, onAir };
-    this.truth.push(r);
+    if (this.#keepLogs) this.truth.push(r);
     this.emit('truth', r);
     if (sensorId === 'meal-log') this.emit('meal', r);
   }

@@ -55,6 +55,8 @@ export class SimulatedPeripheral {
   readonly advertisedServices: string[] = [];
   /** Every payload that went on air to a subscribed central, in order: the ground truth of deliveries. */
   readonly delivered: DeliveredPayload[] = [];
+  /** Keep `delivered` (tests); turn off for long runs such as `datagraph agent run --simulate`. */
+  logDeliveries = true;
   /** Notifications dropped because no central was subscribed. */
   dropped = 0;
   readonly #services = new Map<string, Map<string, CharacteristicState>>();
@@ -177,7 +179,7 @@ export class SimulatedPeripheral {
 
   #send(service: string, characteristic: string, data: Buffer): void {
     const sent = this.#radio?.deliver(this, service, characteristic, data) ?? data;
-    this.delivered.push({ service, characteristic, data: sent, garbled: sent !== data });
+    if (this.logDeliveries) this.delivered.push({ service, characteristic, data: sent, garbled: sent !== data });
   }
 
   #char(service: string, characteristic: string): CharacteristicState {
