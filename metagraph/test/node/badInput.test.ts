@@ -201,4 +201,8 @@ t.test('bad transactions and bodies get a code; the node keeps serving', async (
     { ordinal: 2, total: 30 * 100_000_000 },
     'no fees: supply unchanged',
   );
+  const [latestSnap, info] = (await getJson(`${urls.l0}/snapshots/latest/combined`)).body;
+  t.equal(latestSnap.value.ordinal, 2, 'combined: the latest snapshot');
+  t.equal(info.balances[alice.address], 7 * 100_000_000, 'combined: full balances');
+  t.same(info.lastTxRefs[alice.address], { hash: next.hash, ordinal: 2 }, 'combined: last references');
 });
