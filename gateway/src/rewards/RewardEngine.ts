@@ -3,6 +3,7 @@
 // and sent only if the ledger has never seen it, or re-planned when another transaction took its place in the
 // treasury's chain. Once every transfer is confirmed, the signed RewardCycle receipt goes to the data L1.
 // The same settle step runs on start for cycles a crash left open, so nothing is paid twice or skipped.
+import { randomUUID } from 'node:crypto';
 import {
   type Clock,
   type KeyPair,
@@ -158,6 +159,7 @@ export class RewardEngine {
     };
     const record: CycleRecord = {
       cycle,
+      planId: randomUUID(),
       state: 'planned',
       plannedAt: this.#o.clock.now(),
       feeBps: this.#o.feeBps,
@@ -215,47 +217,22 @@ export class RewardEngine {
       await journal.updateCycle(record);
     }
     if (record.state === 'planned') {
-      const active = (await journal.transfers(record.cycle)).filter((t) => t.state !== 'superseded');
-      for (let i = 0; i < active.length; i++) {
-        const t = active[i] as TransferEntry;
-        if (t.state === 'confirmed') continue;
-        const status = await treasury.status(t.hash);
-        if (status === 'confirmed') {
-          await journal.updateTransfers([{ ...t, state: 'confirmed' }]);
-          await this.#step('confirmed', { cycle: t.cycle, index: t.index });
-          continue;
-        }
-        if (status === 'pending') {
-          if (t.state === 'planned') await journal.updateTransfers([{ ...t, state: 'posted' }]);
-          continue;
-        }
-        const head = await treasury.lastReference();
-        if (head.ordinal === t.parent.ordinal && head.hash === t.parent.hash) {
-          try {
-            await treasury.post(t.signed);
-          } catch (e) {
-            return this.#fail(record, e);
-          }
-          await this.#step('posted', { cycle: t.cycle, index: t.index });
-          await journal.updateTransfers([{ ...t, state: 'posted' }]);
-          continue;
-        }
-        if (head.ordinal >= t.ordinal && (await treasury.status(head.hash)) === 'confirmed') {
-          // Another transaction holds this transfer's place in the treasury chain, confirmed: ours (and every
-          // later one, chained on it) can never be accepted. Sign them again from the head (same payees and
-          // amounts, new parents and hashes), journal that, and go on.
-          if ((await treasury.status(t.hash)) !== 'unknown') return record;
-          record = await this.#replan(record, active.slice(i), head);
-          return this.#settleOnce(record);
-        }
-        return record; // the chain ahead of this transfer is still moving: look again on the next pass
+      const live = (await journal.transfers(record.cycle)).filter((t) => t.state !== 'superseded');
+      const open = live.filter((t) => t.state !== 'confirmed');
+      const last = open[open.length - 1];
+      if (last) {
+        // Every live transfer is an ancestor of the last one in the treasury chain, and a snapshot never takes
+        // a transaction before its parent: the last one confirmed means all are.
+        const lastStatus = await treasury.status(last.hash);
+        if (lastStatus === 'pending') return record;
+        if (lastStatus === 'unknown') return this.#sendPass(record, live);
+        await journal.updateTransfers(open.map((t) => ({ ...t, state: 'confirmed' as const })));
+        await this.#step('confirmed', { cycle: record.cycle, index: last.index });
       }
-      if (active.every((t) => t.state === 'confirmed') || (await this.#allConfirmed(record.cycle))) {
-        record = { ...record, state: 'paid', paidAt: this.#o.clock.now() };
-        delete record.lastError;
-        await journal.updateCycle(record);
-        await this.#step('paid', { cycle: record.cycle });
-      } else return record;
+      record = { ...record, state: 'paid', paidAt: this.#o.clock.now() };
+      delete record.lastError;
+      await journal.updateCycle(record);
+      await this.#step('paid', { cycle: record.cycle });
     }
     if (record.state === 'paid') {
       try {
@@ -271,8 +248,67 @@ export class RewardEngine {
     return record;
   }
 
-  async #allConfirmed(cycle: number): Promise<boolean> {
-    return (await this.#o.journal.transfers(cycle)).every((t) => t.state === 'confirmed' || t.state === 'superseded');
+  /**
+   * Walk the live transfers in chain order, asking the ledger about each, and post those it has never seen
+   * (docs/rewards.md "Journal and recovery"). Right after we posted one, the next (chained on it) cannot be on
+   * the ledger yet, so it is posted without asking. 'posted' marks are journaled in groups: they only save
+   * lookups, the ledger decides.
+   */
+  async #sendPass(start: CycleRecord, live: TransferEntry[]): Promise<CycleRecord> {
+    const { journal, treasury } = this.#o;
+    const marks: TransferEntry[] = [];
+    const flush = async (): Promise<void> => {
+      if (marks.length > 0) await journal.updateTransfers(marks.splice(0));
+    };
+    let justPosted = false;
+    for (const [i, t] of live.entries()) {
+      if (t.state === 'confirmed') continue;
+      if (!justPosted) {
+        const status = await treasury.status(t.hash);
+        if (status === 'confirmed') {
+          marks.push({ ...t, state: 'confirmed' });
+          continue;
+        }
+        if (status === 'pending') continue;
+        const head = await treasury.lastReference();
+        if (head.ordinal !== t.parent.ordinal || head.hash !== t.parent.hash) {
+          await flush();
+          // Another transaction holds this transfer's place in the treasury chain, confirmed, after all of ours
+          // before it: this one (and every later one, chained on it) can never be accepted. Sign them again
+          // from the head (same payees and amounts, new parents and hashes), journal that, and go on.
+          // Anything else means the chain ahead is still moving: look again on the next pass.
+          if (
+            head.ordinal >= t.ordinal &&
+            (await this.#confirmedUpTo(live, i)) &&
+            (await treasury.status(head.hash)) === 'confirmed' &&
+            (await treasury.status(t.hash)) === 'unknown'
+          ) {
+            return this.#settleOnce(await this.#replan(start, live.slice(i), head));
+          }
+          return start;
+        }
+      }
+      try {
+        await treasury.post(t.signed);
+      } catch (e) {
+        await flush();
+        return this.#fail(start, e);
+      }
+      await this.#step('posted', { cycle: t.cycle, index: t.index });
+      marks.push({ ...t, state: 'posted' });
+      justPosted = true;
+      if (marks.length >= 200) await flush();
+    }
+    await flush();
+    return start;
+  }
+
+  /** Whether every live transfer before position `i` is confirmed on the ledger. */
+  async #confirmedUpTo(live: TransferEntry[], i: number): Promise<boolean> {
+    const prev = live[i - 1];
+    return (
+      prev === undefined || prev.state === 'confirmed' || (await this.#o.treasury.status(prev.hash)) === 'confirmed'
+    );
   }
 
   async #replan(
