@@ -259,3 +259,47 @@ t.test('backoff grows while a device stays away, and resets after a good connect
   t.equal((d?.retryAt ?? 0) - clock.now(), 1000, 'reset after a good connection');
   await ble.stop();
 });
+
+t.test('scanning resumes after the bindings stop it to connect (HCI), so later devices are found', async (t) => {
+  const clock = new ManualClock(Date.UTC(2026, 0, 5));
+  const radio = new SimulatedRadio({ clock, stopScanOnConnect: true });
+  const first = radio.add(new SimulatedPeripheral({ address: 'c0:00:00:00:02:01' }));
+  new HeartRateService(first);
+  const ble = new BleSampleSource({
+    sensors: builtinSensors,
+    clock,
+    noble: createNobleWithBindings(radio),
+    rescanDelayMs: 2000,
+  });
+  await ble.start();
+  await settle(() => ble.status().devices.some((d) => d.state === 'streaming'));
+  await drain();
+  t.equal(radio.scanning, false, 'the HCI-like radio stopped scanning to connect');
+  const late = new SimulatedPeripheral({ address: 'c0:00:00:00:02:02' });
+  new HeartRateService(late);
+  radio.add(late);
+  await settle(() => ble.status().devices.filter((d) => d.state === 'streaming').length === 2, {
+    clock,
+    stepMs: 250,
+    what: 'late device found after rescan',
+  });
+  t.equal(radio.scanning, false, 'connecting stopped the scan again');
+  t.ok(ble.status().devices.some((d) => d.address === late.address));
+  await ble.stop();
+});
+
+t.test('a device with none of the drivers characteristics is left alone', async (t) => {
+  const clock = new ManualClock(Date.UTC(2026, 0, 5));
+  const radio = new SimulatedRadio({ clock });
+  const odd = radio.add(new SimulatedPeripheral({ address: 'c0:00:00:00:03:01' }));
+  odd.addService('180d', [{ uuid: '2aff', properties: ['read'] }]); // advertises Heart Rate, has no 0x2A37
+  const ble = new BleSampleSource({ sensors: builtinSensors, clock, noble: createNobleWithBindings(radio) });
+  await ble.start();
+  await settle(() => ble.status().devices[0]?.state === 'ignored');
+  await drain();
+  t.equal(odd.connected, false, 'disconnected');
+  clock.advance(120_000);
+  await drain();
+  t.equal(radio.counters.connectAttempts, 1, 'never retried');
+  await ble.stop();
+});

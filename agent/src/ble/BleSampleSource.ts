@@ -2,7 +2,7 @@
 // device, and turn noble's events into ours ('sample', 'fault') plus a status snapshot. Adapter power loss drops
 // every link (noble forgets its peripherals then); power back on rescans and reconnects from scratch.
 import { EventEmitter } from 'node:events';
-import type { Clock, ErrorCode } from '@datagraph/protocol';
+import type { Clock, ErrorCode, TimerHandle } from '@datagraph/protocol';
 import type { Noble, Peripheral } from '@stoprocent/noble';
 import type { SensorDescriptor } from '../sensors/defineSensor.ts';
 import type { BackoffOptions } from './Backoff.ts';
@@ -29,6 +29,8 @@ export interface BleSampleSourceOptions {
   logger?: BleLogger;
   /** How many recent faults status() keeps (default 50). */
   faultHistory?: number;
+  /** Clock ms before scanning resumes after the bindings stopped it (HCI does, to connect). Default 2 s. */
+  rescanDelayMs?: number;
 }
 
 export interface BleSampleSourceEvents {
@@ -54,6 +56,7 @@ export class BleSampleSource extends EventEmitter<BleSampleSourceEvents> {
   #noble: Noble | undefined;
   #running = false;
   #scanning = false;
+  #rescan: TimerHandle | undefined;
   #adapter = 'unknown';
   readonly #serviceFilter: string[];
 
@@ -64,6 +67,16 @@ export class BleSampleSource extends EventEmitter<BleSampleSourceEvents> {
   }
 
   readonly #onState = (state: string) => this.#stateChanged(state);
+  // HCI bindings stop scanning while they set up a connection (noble's discoverAsync works around the same):
+  // resume after a pause, or devices that appear later would never be found.
+  readonly #onScanStop = () => {
+    this.#scanning = false;
+    if (!this.#running || this.#adapter !== 'poweredOn' || this.#rescan) return;
+    this.#rescan = this.#opts.clock.setTimeout(() => {
+      this.#rescan = undefined;
+      if (this.#running && this.#adapter === 'poweredOn' && !this.#scanning) void this.#scan();
+    }, this.#opts.rescanDelayMs ?? 2000);
+  };
   readonly #onDiscover = (p: Peripheral) => this.#discovered(p);
 
   async start(): Promise<void> {
@@ -72,6 +85,7 @@ export class BleSampleSource extends EventEmitter<BleSampleSourceEvents> {
     const n = this.#opts.noble;
     this.#noble = typeof n === 'function' ? await n() : n;
     this.#noble.on('discover', this.#onDiscover);
+    this.#noble.on('scanStop', this.#onScanStop);
     this.#noble.on('stateChange', this.#onState); // first listener starts the bindings (noble 2.x)
     if (this.#noble.state === 'poweredOn') this.#stateChanged('poweredOn');
   }
@@ -83,7 +97,10 @@ export class BleSampleSource extends EventEmitter<BleSampleSourceEvents> {
     for (const link of this.#links.values()) link.close(true);
     this.#links.clear();
     if (!noble) return;
+    this.#rescan?.cancel();
+    this.#rescan = undefined;
     noble.removeListener('discover', this.#onDiscover);
+    noble.removeListener('scanStop', this.#onScanStop);
     noble.removeListener('stateChange', this.#onState);
     if (this.#scanning && noble.state === 'poweredOn') {
       this.#scanning = false;

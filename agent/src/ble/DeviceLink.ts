@@ -100,8 +100,15 @@ export class DeviceLink {
       await this.#timed(p.connectAsync(), 'connect', () => p.cancelConnect());
       if (gen !== this.#gen) return;
       this.#state = 'setting-up';
-      await this.#setUp(gen);
+      const useful = await this.#setUp(gen);
       if (gen !== this.#gen) return;
+      if (!useful) {
+        // Advertised a known service but offers no driver's characteristics: let it go, do not retry.
+        this.#state = 'ignored';
+        this.#gen += 1;
+        if (p.state === 'connected') p.disconnect();
+        return;
+      }
       this.#state = 'streaming';
       this.#connections += 1;
       this.#backoff.reset();
@@ -119,7 +126,8 @@ export class DeviceLink {
     }
   }
 
-  async #setUp(gen: number): Promise<void> {
+  /** Returns false when no driver is active on the device. */
+  async #setUp(gen: number): Promise<boolean> {
     const p = this.#p;
     const services: Service[] = await this.#timed(p.discoverServicesAsync([]), 'discover services');
     const name = p.advertisement?.localName;
@@ -135,19 +143,23 @@ export class DeviceLink {
       if (!wanted.has(uuid)) continue;
       const list = await this.#timed(svc.discoverCharacteristicsAsync([]), `discover characteristics of ${uuid}`);
       chars.set(uuid, new Map(list.map((c) => [normalizeUuid(c.uuid), c])));
-      if (gen !== this.#gen) return;
+      if (gen !== this.#gen) return true;
     }
     const find = (svc: string, chr: string) => chars.get(normalizeUuid(svc))?.get(normalizeUuid(chr));
+    const offered = active.some((s) =>
+      [...s.characteristics.keys()].some((c) => s.match.services.some((v) => find(v, c))),
+    );
+    if (!offered) return false;
     for (const sensor of active) {
       if (!sensor.setup) continue;
       try {
         await sensor.setup(this.#deviceApi(find));
       } catch (err) {
         if (isProtocolError(err) && err.code === 'AG_BLE_TIMEOUT') throw err;
-        if (gen !== this.#gen) return;
+        if (gen !== this.#gen) return true;
         this.#fault('AG_BLE_GATT_FAILED', `setup of ${sensor.id} failed: ${(err as Error)?.message ?? err}`, sensor.id);
       }
-      if (gen !== this.#gen) return;
+      if (gen !== this.#gen) return true;
     }
     const reads: Array<[SensorDescriptor, Decoder, Characteristic]> = [];
     for (const sensor of active) {
@@ -162,16 +174,17 @@ export class DeviceLink {
           c.on('data', listener);
           this.#listeners.push([c, listener]);
           await this.#timed(c.subscribeAsync(), `subscribe ${chrUuid}`);
-          if (gen !== this.#gen) return;
+          if (gen !== this.#gen) return true;
         }
         if (props.includes('read')) reads.push([sensor, decode, c]);
       }
     }
     for (const [sensor, decode, c] of reads) {
       const data = await this.#timed(c.readAsync(), `read ${c.uuid}`);
-      if (gen !== this.#gen) return;
+      if (gen !== this.#gen) return true;
       this.#deliver(sensor.id, decode, data);
     }
+    return true;
   }
 
   #deviceApi(find: (svc: string, chr: string) => Characteristic | undefined): SensorDevice {
@@ -215,7 +228,7 @@ export class DeviceLink {
   }
 
   #disconnected(reason: unknown): void {
-    if (this.#state === 'closed' || this.#state === 'waiting') return;
+    if (this.#state === 'closed' || this.#state === 'waiting' || this.#state === 'ignored') return;
     this.#gen += 1; // abandon any setup in flight
     this.#fault('AG_BLE_DISCONNECTED', `device disconnected (reason ${String(reason)})`);
     this.#scheduleRetry();

@@ -18,7 +18,8 @@ export interface BleFault {
   sensorId?: string;
 }
 
-export type DeviceLinkState = 'connecting' | 'setting-up' | 'streaming' | 'waiting' | 'closed';
+/** 'ignored': the device offers none of the drivers' characteristics; it is left alone. */
+export type DeviceLinkState = 'connecting' | 'setting-up' | 'streaming' | 'waiting' | 'ignored' | 'closed';
 
 export interface BleDeviceStatus {
   id: string;

@@ -18,6 +18,8 @@ export interface SimulatedRadioOptions {
   /** State reported when noble starts the bindings; default 'poweredOn'. */
   initialState?: AdapterState;
   address?: string;
+  /** Behave like noble's HCI bindings, which stop scanning when a connection is being set up. */
+  stopScanOnConnect?: boolean;
 }
 
 export interface RadioCounters {
@@ -41,6 +43,7 @@ export class SimulatedRadio extends EventEmitter implements RadioLink {
   #scanFilter: string[] = [];
   #allowDuplicates = false;
   readonly #address: string;
+  readonly #stopScanOnConnect: boolean;
   readonly counters: RadioCounters = { connects: 0, connectAttempts: 0, disconnects: 0, notifications: 0 };
 
   constructor(opts: SimulatedRadioOptions = {}) {
@@ -48,6 +51,7 @@ export class SimulatedRadio extends EventEmitter implements RadioLink {
     this.#clock = opts.clock ?? systemClock;
     this.#state = opts.initialState ?? 'poweredOn';
     this.#address = opts.address ?? '00:1a:7d:da:71:13';
+    this.#stopScanOnConnect = opts.stopScanOnConnect ?? false;
   }
 
   // ---------------------------------------------------------------- setup and faults (test / simulator API)
@@ -168,6 +172,7 @@ export class SimulatedRadio extends EventEmitter implements RadioLink {
     const p = this.#peripherals.get(id);
     // An LE Create Connection to an absent device just pends until the central cancels it.
     if (!p || this.#state !== 'poweredOn' || !this.#inRange.get(id)) return;
+    if (this.#stopScanOnConnect && this.#scanning) this.stopScanning();
     const plan = this.#faults.get(id);
     if (plan?.takeSilence('connect')) return;
     const epoch = this.#bump(id);
