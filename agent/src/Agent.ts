@@ -26,6 +26,15 @@ import { AgentStore, type StoreOp } from './store/AgentStore.ts';
 
 export const AGENT_VERSION = '0.1.0';
 
+/** What the agent needs of a sample source (BleSampleSource has this shape). */
+export interface SampleSource {
+  on(event: 'sample', listener: (e: { sample: Sample }) => void): unknown;
+  off(event: 'sample', listener: (e: { sample: Sample }) => void): unknown;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  status?(): unknown;
+}
+
 export interface AgentOptions {
   /** The device key (see `loadDeviceKey` / `datagraph agent init`). */
   device: KeyPair;
@@ -54,8 +63,11 @@ export interface AgentOptions {
   networkClock?: Clock;
   /** Replace the default privacy steps (they must stay pure; the result is still parsed against UpdateBody). */
   privacySteps?: readonly PrivacyStep[];
-  /** Extra status, e.g. the BLE layer's sensors. */
-  sensorStatus?: () => unknown[];
+  /**
+   * Sample sources the agent starts and stops with itself, e.g. a `BleSampleSource` (real noble, or noble over
+   * the simulated radio). Their samples go through the same path as `record()`.
+   */
+  sources?: SampleSource[];
   /** Called with a fresh status after every change worth reporting (the CLI writes it to status.json). */
   onStatus?: (status: AgentStatus) => void;
 }
@@ -127,14 +139,27 @@ export class Agent {
     }
   }
 
+  readonly #onSourceSample = (e: { sample: Sample }) => {
+    try {
+      this.record(e.sample);
+    } catch (err) {
+      this.#log.warn({ code: (err as ProtocolError).code ?? 'AG_SAMPLE_INVALID' }, 'sample from a source ignored');
+    }
+  };
+
   async #start(): Promise<void> {
     await this.closeDueWindows(); // catch up on windows that ended while the agent was not running
     this.#schedule();
+    for (const src of this.#o.sources ?? []) {
+      src.on('sample', this.#onSourceSample);
+      await src.start();
+    }
     if (this.#o.broker) {
       this.#link = new MqttLink({
         url: this.#o.broker.url,
         device: this.#o.device,
-        clock: this.#clock,
+        // CONNECT passwords are checked against the gateway's wall clock, even when the device's day is simulated.
+        clock: this.#o.networkClock ?? systemClock,
         logger: this.#log,
         agentVersion: AGENT_VERSION,
         reconnectPeriodMs: this.#o.broker.reconnectPeriodMs,
@@ -295,7 +320,7 @@ export class Agent {
       deadLetters: this.#publisher.stats.deadLettered,
       windows: this.#windows,
       samples: this.#aggregator.state.counts,
-      sensors: this.#o.sensorStatus?.() ?? [],
+      sensors: (this.#o.sources ?? []).map((src) => src.status?.() ?? null).filter((x) => x !== null),
     };
   }
 
@@ -342,6 +367,10 @@ export class Agent {
   /** Save state, say offline, disconnect and close the store. The outbox keeps whatever is unacked. */
   async close(): Promise<void> {
     if (this.#closed) return;
+    for (const src of this.#o.sources ?? []) {
+      src.off('sample', this.#onSourceSample);
+      await src.stop().catch((err) => this.#log.warn({ err }, 'stopping a source failed'));
+    }
     this.#forceSave = true;
     await this.closeDueWindows().catch((err) => this.#log.error({ err }, 'final save failed'));
     this.#o.onStatus?.({ ...this.status(), running: false, connected: false });

@@ -4,7 +4,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Agent, createAgent, type Draft, type PrivacyStep, privacySteps, type Sample } from '@datagraph/agent';
-import { FIELD_NAMES, generateKeyPair, ManualClock, signValue, topics } from '@datagraph/protocol';
+import {
+  type Cadence,
+  FIELD_NAMES,
+  type FieldName,
+  generateKeyPair,
+  ManualClock,
+  signValue,
+  topics,
+} from '@datagraph/protocol';
 import pino from 'pino';
 import t from 'tap';
 import { signPolicy } from '../helpers/policy.ts';
@@ -38,12 +46,12 @@ t.test(
     const gw = await TestGateway.start(clock);
     t.teardown(() => gw.close());
     gw.register(device);
-    const allowed = {
+    const allowed: Partial<Record<FieldName, Cadence[]>> = {
       steps: ['hourly'],
       sleep_hours: ['daily'],
       gender: ['profile'],
       heart_rate_avg: ['hourly'],
-    } as const;
+    };
     await gw.publishPolicy(
       device.address,
       signPolicy(provider, {
@@ -79,10 +87,7 @@ t.test(
     for (const { update } of gw.received) {
       const keys = Object.keys(update.body.fields);
       for (const k of keys)
-        t.ok(
-          (allowed as Record<string, readonly string[]>)[k]?.includes(update.body.cadence),
-          `${k} at ${update.body.cadence} is consented`,
-        );
+        t.ok(allowed[k as FieldName]?.includes(update.body.cadence), `${k} at ${update.body.cadence} is consented`);
       t.equal(update.body.policyVersion, 3);
       t.equal(update.body.provider, provider.address);
     }

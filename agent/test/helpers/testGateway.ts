@@ -1,5 +1,5 @@
 // The test side of the MQTT contract: a real aedes broker on a loopback TCP port that authenticates devices by their
-// CONNECT password, acks each update by id (deduplicating, as the gateway does), and records every byte any client
+// CONNECT password (on wall time, as the agent signs it), acks each update by id (deduplicating, as the gateway does), and records every byte any client
 // publishes. `down()` / `up()` make it unreachable and bring it back on the same port.
 import { createServer, type Server, type Socket } from 'node:net';
 import {
@@ -50,7 +50,7 @@ export class TestGateway {
     const gw = new TestGateway(aedes, clock);
     aedes.authenticate = (_client, username, password, done) => {
       const pub = username === undefined ? undefined : gw.devices.get(username);
-      const ok = pub !== undefined && verifyConnectPassword(username as string, pub, password, clock.now()) === 'ok';
+      const ok = pub !== undefined && verifyConnectPassword(username as string, pub, password, Date.now()) === 'ok';
       if (!ok) {
         gw.refusedConnects++;
         return done(Object.assign(new Error('not authorized'), { returnCode: 5 }) as never, false);

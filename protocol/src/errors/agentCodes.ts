@@ -16,6 +16,7 @@ export const agentCodes = {
   AG_PASSPHRASE_MISSING: { status: 400, message: 'set DATAGRAPH_PASSPHRASE or pass --passphrase-file (at least 8 characters)' },
   AG_CONFIG_INVALID: { status: 400, message: 'agent options are invalid' },
   AG_AGENT_LOCKED: { status: 409, message: 'agent data directory is in use by another agent process' },
+  AG_STATUS_MISSING: { status: 404, message: 'no agent status yet: run `datagraph agent run` first' },
   // BLE and decoders (agent/src/ble, agent/src/sensors)
   AG_BLE_TRUNCATED: { status: 400, message: 'BLE payload is shorter than its flags announce' },
   AG_BLE_MALFORMED: {
