@@ -2,7 +2,7 @@
 // device, and turn noble's events into ours ('sample', 'fault') plus a status snapshot. Adapter power loss drops
 // every link (noble forgets its peripherals then); power back on rescans and reconnects from scratch.
 import { EventEmitter } from 'node:events';
-import type { Clock, ErrorCode, TimerHandle } from '@datagraph/protocol';
+import { type Clock, type ErrorCode, isProtocolError, ProtocolError, type TimerHandle } from '@datagraph/protocol';
 import type { Noble, Peripheral } from '@stoprocent/noble';
 import type { SensorDescriptor } from '../sensors/defineSensor.ts';
 import type { BackoffOptions } from './Backoff.ts';
@@ -83,7 +83,15 @@ export class BleSampleSource extends EventEmitter<BleSampleSourceEvents> {
     if (this.#running) return;
     this.#running = true;
     const n = this.#opts.noble;
-    this.#noble = typeof n === 'function' ? await n() : n;
+    try {
+      this.#noble = typeof n === 'function' ? await n() : n;
+    } catch (cause) {
+      this.#running = false;
+      this.#adapter = 'unavailable';
+      const message = `Bluetooth could not be loaded: ${(cause as Error)?.message ?? cause}`;
+      this.#fault({ code: 'AG_BLE_UNAVAILABLE', message });
+      throw isProtocolError(cause) ? cause : new ProtocolError('AG_BLE_UNAVAILABLE', message, { cause });
+    }
     this.#noble.on('discover', this.#onDiscover);
     this.#noble.on('scanStop', this.#onScanStop);
     this.#noble.on('stateChange', this.#onState); // first listener starts the bindings (noble 2.x)
