@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { generateKeyPair, systemClock } from '@datagraph/protocol';
-import { pino } from 'pino';
 import { reportBench } from '../../bench/results.ts';
 import { LedgerClient } from '../src/ledger/LedgerClient.ts';
 import { allocateCycle, type PaidQuery } from '../src/rewards/allocateCycle.ts';

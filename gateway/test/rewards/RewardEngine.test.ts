@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { generateKeyPair, isProtocolError, systemClock } from '@datagraph/protocol';
 import { dag4 } from '@stardust-collective/dag4';
+import { pino } from 'pino';
 import t, { type Test } from 'tap';
 import { LedgerClient } from '../../src/ledger/LedgerClient.ts';
 import { earningsCsv, providerEarnings } from '../../src/rewards/providerEarnings.ts';
@@ -209,4 +210,24 @@ t.test('a run while one is going is refused with GW_REWARD_CYCLE_BUSY', async (t
   }
   t.equal(code, 'GW_REWARD_CYCLE_BUSY');
   t.equal((await first)[0]?.state, 'receipted', 'the first run completes');
+});
+
+t.test('start() runs cycles on its interval and keeps going after a deferred one', async (t) => {
+  const { journal, source, make, treasury } = await setup(t, { treasuryFunds: 100n });
+  const p = generateKeyPair().address;
+  source.add({ queryId: 'q-big', amount: 1_000n, rows: [{ commitment: 'e'.repeat(64), provider: p }] });
+  const logged: string[] = [];
+  const logger = pino({ level: 'warn' }, { write: (line: string) => logged.push(line) });
+  const engine = make({ feeBps: 0, logger });
+  engine.start(100);
+  t.teardown(() => engine.stop());
+  // 1000 owed, 100 in the treasury: every tick is deferred (and logged with its code), nothing is journaled
+  await waitFor(() => logged.filter((l) => l.includes('GW_TREASURY_SHORT')).length >= 2, 'two deferred ticks');
+  t.equal(await journal.nextCycle(), 1, 'deferred while the treasury is short');
+  source.queries.splice(0);
+  source.add({ queryId: 'q-small', amount: 50n, rows: [{ commitment: 'e'.repeat(64), provider: p }] });
+  const done = await waitFor(async () => (await journal.cycle(1))?.state === 'receipted', 'a scheduled cycle');
+  t.ok(done);
+  engine.stop();
+  t.equal(await treasury.balanceOf(p), 50n);
 });
