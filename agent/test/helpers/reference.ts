@@ -14,8 +14,11 @@ export interface RefWindow {
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const floorTo = (t: number, len: number) => Math.floor(t / len) * len;
 
-/** Samples must all fall in windows that close after the last of them; the stream should end with an awake stage. */
-export function referenceAggregates(samples: Sample[]): RefWindow[] {
+/**
+ * Samples must all fall in windows that close after the last of them. A sleep stage still running at the end is
+ * credited up to `stageUntilMs` (the end of the last day closed), as a day's close credits it.
+ */
+export function referenceAggregates(samples: Sample[], stageUntilMs = Number.NEGATIVE_INFINITY): RefWindow[] {
   const vals = samples.filter((s): s is Extract<Sample, { hasValue: true }> => s.hasValue).sort((a, b) => a.at - b.at);
   // Step and energy deltas (a smaller counter reading is a reset: the reading is the delta; the first is a baseline).
   const stepDeltas: [number, number][] = [];
@@ -84,8 +87,8 @@ export function referenceAggregates(samples: Sample[]): RefWindow[] {
   for (let i = 0; i < stages.length; i++) {
     const s = stages[i] as (typeof stages)[number];
     const next = stages[i + 1];
-    if (!['light', 'deep', 'rem'].includes(s.value as string) || !next) continue;
-    const end = Math.min(next.at, s.at + 12 * H);
+    if (!['light', 'deep', 'rem'].includes(s.value as string)) continue;
+    const end = Math.min(next ? next.at : stageUntilMs, s.at + 12 * H);
     for (let day = floorTo(s.at, D); day < end; day += D) {
       const ms = Math.min(end, day + D) - Math.max(s.at, day);
       if (ms > 0) sleepByDay.set(day, (sleepByDay.get(day) ?? 0) + ms);
