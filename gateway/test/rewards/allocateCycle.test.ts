@@ -3,7 +3,12 @@
 import { isProtocolError } from '@datagraph/protocol';
 import fc from 'fast-check';
 import t from 'tap';
-import { type AllocationInput, allocateCycle, type PaidQuery } from '../../src/rewards/allocateCycle.ts';
+import {
+  type AllocationInput,
+  allocateCycle,
+  extraUnitsStart,
+  type PaidQuery,
+} from '../../src/rewards/allocateCycle.ts';
 
 const providers = ['DAGp0', 'DAGp1', 'DAGp2', 'DAGp3', 'DAGp4', 'DAGp5'];
 // A pool of rows: commitment -> provider fixed, so one row can appear in several queries.
@@ -186,20 +191,21 @@ t.test('nobody is negative, and the minimum payout is honoured', async (t) => {
 });
 
 t.test('worked example from docs/rewards.md', async (t) => {
-  // 3 rows of alice and bob; fee 5% (500 bps); minimum payout 100.
-  const alice = 'DAGalice';
-  const bob = 'DAGbob';
+  // fee 5% (500 bps), minimum payout 100; bob carries 40 and carol 30 in from earlier cycles.
   const r = (c: string, provider: string) => ({ commitment: c.repeat(64), provider });
   const a = allocateCycle({
     queries: [
-      { queryId: 'q-b', amount: 200n, rows: [r('3', bob)] },
-      { queryId: 'q-a', amount: 1_000n, rows: [r('1', alice), r('2', alice), r('3', bob)] },
+      { queryId: 'q-b', amount: 200n, rows: [r('3', 'bob')] },
+      { queryId: 'q-a', amount: 1_000n, rows: [r('1', 'alice'), r('2', 'alice'), r('3', 'bob')] },
     ],
-    carriedIn: new Map([[bob, 40n]]),
+    carriedIn: new Map([
+      ['bob', 40n],
+      ['carol', 30n],
+    ]),
     feeBps: 500,
     minPayout: 100n,
   });
-  // q-a: fee 50, net 950 = 3 x 316 + 2 extra units; q-b: fee 10, net 190 to bob's row.
+  t.equal(extraUnitsStart('q-a', 3), 2, 'q-a: the 2 extra units start at row 2 (commitment 33..), then wrap to row 0');
   t.same(
     a.fees.map((f) => [f.queryId, f.amount]),
     [
@@ -207,11 +213,28 @@ t.test('worked example from docs/rewards.md', async (t) => {
       ['q-b', 10n],
     ],
   );
-  const al = a.providers.find((p) => p.provider === alice);
-  const bo = a.providers.find((p) => p.provider === bob);
-  t.equal((al?.earned ?? 0n) + (bo?.shares[0]?.amount ?? 0n), 950n, 'q-a net split exactly');
-  t.equal(bo?.shares[1]?.amount, 190n);
-  t.equal(a.totals.payouts + a.totals.fees + a.totals.carriedOut, 1_240n, '1200 paid in + 40 carried in');
+  const view = a.providers.map((p) => [
+    p.provider,
+    p.carriedIn,
+    p.shares.map((s) => [s.queryId, s.rows, s.amount]),
+    p.paid,
+    p.carriedOut,
+  ]);
+  t.same(view, [
+    ['alice', 0n, [['q-a', 2, 633n]], 633n, 0n],
+    [
+      'bob',
+      40n,
+      [
+        ['q-a', 1, 317n],
+        ['q-b', 1, 190n],
+      ],
+      547n,
+      0n,
+    ],
+    ['carol', 30n, [], 0n, 30n],
+  ]);
+  t.same(a.totals, { payments: 1200n, fees: 60n, earned: 1140n, payouts: 1180n, carriedIn: 70n, carriedOut: 30n });
 });
 
 t.test('refuses inconsistent input with a code', async (t) => {
