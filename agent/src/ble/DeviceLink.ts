@@ -70,6 +70,10 @@ export class DeviceLink {
     }
   }
 
+  #closed(): boolean {
+    return this.#state === 'closed';
+  }
+
   status(): BleDeviceStatus {
     return {
       id: this.#p.id,
@@ -98,7 +102,10 @@ export class DeviceLink {
     const p = this.#p;
     try {
       await this.#timed(p.connectAsync(), 'connect', () => p.cancelConnect());
-      if (gen !== this.#gen) return;
+      if (gen !== this.#gen) {
+        if (this.#closed() && p.state === 'connected') p.disconnect(); // closed while connecting
+        return;
+      }
       this.#state = 'setting-up';
       const useful = await this.#setUp(gen);
       if (gen !== this.#gen) return;
