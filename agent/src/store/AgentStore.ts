@@ -35,7 +35,12 @@ export class AgentStore {
   }
 
   static async open(location: string): Promise<AgentStore> {
-    const db = new Level<string, Json>(location, { valueEncoding: 'json' });
+    // Small caches: the agent's working set is a few KB of state and a short outbox, and it runs on watches and hubs.
+    const db = new Level<string, Json>(location, {
+      valueEncoding: 'json',
+      cacheSize: 1 << 20,
+      writeBufferSize: 1 << 20,
+    } as never);
     try {
       await db.open();
     } catch (cause) {
