@@ -1,16 +1,29 @@
 // Acceptance 5: N devices over loopback MQTT against the gateway and the local node. Reports accepted updates/s,
 // p50/p99 publish-to-accepted and publish-to-committed latency, beside raw aedes QoS 1 publish throughput
-// measured in the same run (an aedes with no hooks, same client count and window).
+// measured in the same run (an aedes with no hooks, same client count and window). The gateway runs in its own
+// process (`datagraph gateway`), as in production; the local node and the simulated devices share this one.
 // Run: npx tsx gateway/bench/ingest.bench.ts [devices=50] [updatesPerDevice=200]
 import { join } from 'node:path';
 import { startNode } from '@datagraph/metagraph';
-import { generateKeyPair, type SignedUpdate } from '@datagraph/protocol';
+import { encryptKeystore, generateKeyPair, type SignedUpdate } from '@datagraph/protocol';
 import { Aedes } from 'aedes';
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import mqtt from 'mqtt';
 import pino from 'pino';
 import { reportBench } from '../../bench/results.ts';
-import { cleanup, makeUpdate, registerProvider, startTestGateway, TestDevice, tempDir, waitFor } from '../test/helpers.ts';
+import { buildRegistration } from '../src/registry/providerRequests.ts';
+import { cleanup, makeUpdate, policyFor, TestDevice, tempDir, waitFor } from '../test/helpers.ts';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
 
 const DEVICES = Number(process.argv[2] ?? 50);
 const PER_DEVICE = Number(process.argv[3] ?? 200);
@@ -54,13 +67,29 @@ async function main(): Promise<void> {
   const dir = tempDir('bench');
   const gatewayKey = generateKeyPair();
   const node = await startNode({ dataDir: join(dir, 'node'), genesis: { balances: {} }, snapshotIntervalMs: SNAPSHOT_MS, ports: { l0: 0, l1: 0, dataL1: 0 }, logger: pino({ level: 'silent' }), rules: { authorisedGateways: [gatewayKey.address] } });
-  const gw = await startTestGateway(join(dir, 'gw'), { ledger: { l0Url: node.urls.l0, l1Url: node.urls.l1, dataL1Url: node.urls.dataL1 }, gatewayKey, batch: { maxEntries: 2000, maxDelayMs: 200, commitPollMs: 50 } });
+  const gwDir = join(dir, 'gw');
+  mkdirSync(gwDir, { recursive: true });
+  writeFileSync(join(gwDir, 'gateway-keystore.pass'), 'bench-passphrase\n');
+  writeFileSync(join(gwDir, 'gateway-keystore.json'), JSON.stringify(await encryptKeystore(gatewayKey.privateKey, 'bench-passphrase')));
+  const config = join(gwDir, 'config.json');
+  writeFileSync(config, JSON.stringify({ batch: { maxEntries: 2000, maxDelayMs: 200, commitPollMs: 50 }, mqtts: { port: null }, logLevel: 'warn', host: '127.0.0.1' }));
+  const [mqttPort, httpPort] = [await freePort(), await freePort()];
+  // DG_BENCH_PROFILE=DIR writes a CPU profile of the gateway process there.
+  const profile = process.env.DG_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.DG_BENCH_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, 'bin/datagraph.mjs', 'gateway', '--config', config, '--data-dir', gwDir, '--mqtt-port', String(mqttPort), '--http-port', String(httpPort), '--l0-url', node.urls.l0, '--l1-url', node.urls.l1, '--data-l1-url', node.urls.dataL1], {
+    cwd: join(import.meta.dirname, '..', '..'),
+    env: { ...process.env, DG_VAULT_MASTER_KEY: '33'.repeat(32) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const http = `http://127.0.0.1:${httpPort}`;
+  await waitFor(async () => (await fetch(`${http}/healthz`).catch(() => null))?.ok, 'gateway up', 120_000);
   const devices: { conn: TestDevice; updates: SignedUpdate[] }[] = [];
   for (let p = 0; p < Math.ceil(DEVICES / 5); p++) {
     const provider = generateKeyPair();
     const keys = Array.from({ length: Math.min(5, DEVICES - p * 5) }, () => generateKeyPair());
-    await registerProvider(gw, provider, keys);
-    for (const k of keys) devices.push({ conn: await TestDevice.connect(gw.urls.mqtt, k), updates: Array.from({ length: PER_DEVICE }, (_, i) => makeUpdate(k, provider, i + 1)) });
+    const reg = buildRegistration(provider, keys.map((k) => ({ address: k.address, publicKey: k.publicKey })), policyFor(provider));
+    await fetch(`${http}/v1/providers`, { method: 'POST', body: JSON.stringify(reg), headers: { 'content-type': 'application/json' } });
+    for (const k of keys) devices.push({ conn: await TestDevice.connect(`mqtt://127.0.0.1:${mqttPort}`, k), updates: Array.from({ length: PER_DEVICE }, (_, i) => makeUpdate(k, provider, i + 1)) });
   }
   const sentAt = new Map<string, number>();
   const acceptedAt = new Map<string, number>();
@@ -99,7 +128,8 @@ async function main(): Promise<void> {
     { name: 'publish-to-committed p99', value: pct(lat(committedAt), 99), unit: 'ms', target: `<= ${2 * SNAPSHOT_MS} ms (two snapshot intervals)` },
   ]);
   for (const d of devices) await d.conn.close();
-  await gw.close();
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
   await node.close();
   cleanup(dir);
 }
