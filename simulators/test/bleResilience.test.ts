@@ -303,3 +303,32 @@ t.test('a device with none of the drivers characteristics is left alone', async 
   t.equal(radio.counters.connectAttempts, 1, 'never retried');
   await ble.stop();
 });
+
+t.test('stale advertisements of a connected device never start a second link', async (t) => {
+  const clock = new ManualClock(Date.UTC(2026, 0, 5));
+  const radio = new SimulatedRadio({ clock });
+  const p = radio.add(new SimulatedPeripheral({ address: 'c0:00:00:00:04:01' }));
+  const hr = new HeartRateService(p);
+  const noble = createNobleWithBindings(radio);
+  const ble = new BleSampleSource({ sensors: builtinSensors, clock, noble });
+  const got: BleSampleEvent[] = [];
+  ble.on('sample', (e) => got.push(e));
+  await ble.start();
+  await settle(() => ble.status().devices[0]?.state === 'streaming');
+  const attempts = radio.counters.connectAttempts;
+  // the scan stops and the agent restarts it: noble then forgets which devices it already reported
+  radio.stopScanning();
+  await drain();
+  await settle(() => radio.scanning, { clock, stepMs: 500, what: 'agent rescans' });
+  let reported = 0;
+  noble.on('discover', () => reported++);
+  for (let i = 0; i < 5; i++) radio.staleAdvertisement(p.id);
+  await drain(10);
+  t.ok(reported >= 1, 'noble passed the stale advertisement on');
+  t.equal(ble.status().devices.length, 1);
+  t.equal(radio.counters.connectAttempts, attempts, 'no second connection');
+  hr.measure({ bpm: 70 });
+  await drain();
+  t.equal(got.filter((e) => e.sample.kind === 'heart_rate').length, 1, 'one sample per notification');
+  await ble.stop();
+});

@@ -108,6 +108,24 @@ export class SimulatedRadio extends EventEmitter implements RadioLink {
     else this.#advertise(p);
   }
 
+  /**
+   * A stale advertisement: the controller reports the device again (even while connected, from its cache),
+   * as some adapters do. Delivered only while scanning.
+   */
+  staleAdvertisement(idOrAddress: string): void {
+    const p = this.#need(idOrAddress);
+    this.#later(() => {
+      if (!this.#scanning) return;
+      const adv = {
+        localName: p.name,
+        serviceData: [],
+        serviceUuids: [...p.advertisedServices],
+        solicitationServiceUuids: [],
+      };
+      this.emit('discover', p.id, p.address, p.addressType, true, adv, p.rssi, true);
+    });
+  }
+
   /** The adapter goes off (rfkill, USB dongle unplugged): links vanish; noble cleans up its own state. */
   powerOff(): void {
     this.#power += 1;
