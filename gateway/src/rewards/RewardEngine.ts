@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   type Clock,
+  isDagAddress,
   type KeyPair,
   ProtocolError,
   type RewardCycle,
@@ -78,13 +79,13 @@ export class RewardEngine {
     try {
       const out: CycleOutcome[] = [];
       for (const open of await this.#o.journal.openCycles()) {
-        const r = await this.#settleUntil(open);
+        const r = await this.#settle(open);
         out.push({ cycle: r.cycle, state: r.state, record: r });
-        if (r.state !== 'receipted') return out; // keep the treasury chain in cycle order
+        if (r.state === 'planned') return out; // keep the treasury chain in cycle order
       }
       const planned = await this.#plan();
       if (planned) {
-        const r = await this.#settleUntil(planned);
+        const r = await this.#settle(planned);
         out.push({ cycle: r.cycle, state: r.state, record: r });
       }
       return out;
@@ -136,8 +137,15 @@ export class RewardEngine {
         { details: { cycle, balance: String(balance), payouts: String(totals.payouts) } },
       );
     }
+    const bad = allocation.providers.filter((p) => p.paid > 0n && !isDagAddress(p.provider)).map((p) => p.provider);
+    if (bad.length > 0) {
+      throw new ProtocolError('GW_REWARD_BAD_INPUT', `paid queries name providers that are not DAG addresses`, {
+        details: { providers: bad.slice(0, 10) },
+      });
+    }
+    // The treasury paying itself is a no-op (dag4 refuses self-sends): its share stays where it is, as paid.
     const transfers = allocation.providers
-      .filter((p) => p.paid > 0n)
+      .filter((p) => p.paid > 0n && p.provider !== treasury.address)
       .flatMap((p) => splitForDag4(p.paid).map((amount) => ({ destination: p.provider, amount })));
     const signed = await treasury.signTransfers(transfers, await treasury.lastReference());
 
@@ -193,6 +201,22 @@ export class RewardEngine {
 
   async #step(step: RewardStep, detail: { cycle: number; index?: number }): Promise<void> {
     await this.#o.onStep?.(step, detail);
+  }
+
+  /**
+   * Settle a cycle. A failure once every transfer is confirmed (only the receipt missing) is logged and left on
+   * the cycle record (`lastError`), not thrown: providers' next payouts are not held hostage to the receipt,
+   * which every later run retries.
+   */
+  async #settle(record: CycleRecord): Promise<CycleRecord> {
+    try {
+      return await this.#settleUntil(record);
+    } catch (e) {
+      const now = await this.#o.journal.cycle(record.cycle);
+      if (now?.state !== 'paid') throw e;
+      this.#o.logger?.warn({ err: e, cycle: record.cycle }, 'RewardCycle receipt not accepted yet; retried next run');
+      return now;
+    }
   }
 
   /** Settle, polling until the cycle is receipted or the confirmation deadline passes. */

@@ -2,7 +2,7 @@
 // carries small amounts, defers when the treasury is short, and re-plans when the treasury chain moved under a
 // journaled cycle. Balances are read from the ledger, never from the engine.
 import { join } from 'node:path';
-import { generateKeyPair, isProtocolError, systemClock } from '@datagraph/protocol';
+import { generateKeyPair, isProtocolError, ProtocolError, systemClock } from '@datagraph/protocol';
 import { dag4 } from '@stardust-collective/dag4';
 import { pino } from 'pino';
 import t, { type Test } from 'tap';
@@ -230,4 +230,78 @@ t.test('start() runs cycles on its interval and keeps going after a deferred one
   t.ok(done);
   engine.stop();
   t.equal(await treasury.balanceOf(p), 50n);
+});
+
+t.test(
+  'a receipt the data L1 refuses leaves the cycle paid, does not block the next cycle, and is retried',
+  async (t) => {
+    const { rn, journal, treasury, source, make } = await setup(t);
+    const { urls } = rn.node;
+    const ledger = new LedgerClient({ l0Url: urls.l0, l1Url: urls.l1, dataL1Url: urls.dataL1 }, rn.gateway.privateKey);
+    let refuse = true;
+    const receipts = {
+      submit: async (u: Parameters<LedgerClient['submit']>[0]) => {
+        if (refuse) throw new ProtocolError('GW_LEDGER_UNAVAILABLE', 'data L1 down for the test');
+        return ledger.submit(u);
+      },
+    };
+    const p = generateKeyPair().address;
+    source.add({ queryId: 'q-1', amount: 500n, rows: [{ commitment: '1'.repeat(64), provider: p }] });
+    const first = await make({ receipts }).runCycle();
+    t.same(
+      first.map((o) => [o.cycle, o.state]),
+      [[1, 'paid']],
+      'not thrown: the run reports the cycle paid',
+    );
+    t.equal((await journal.cycle(1))?.state, 'paid', 'transfers done, receipt outstanding');
+    t.equal((await journal.cycle(1))?.lastError?.code, 'GW_LEDGER_UNAVAILABLE', 'the error is recorded on the cycle');
+
+    source.add({ queryId: 'q-2', amount: 700n, rows: [{ commitment: '2'.repeat(64), provider: p }] });
+    const out = await make({ receipts }).runCycle();
+    t.same(
+      out.map((o) => [o.cycle, o.state]),
+      [
+        [1, 'paid'],
+        [2, 'paid'],
+      ],
+      'cycle 2 paid although cycle 1 still has no receipt',
+    );
+    refuse = false;
+    const later = await make({ receipts }).runCycle();
+    t.same(
+      later.map((o) => [o.cycle, o.state]),
+      [
+        [1, 'receipted'],
+        [2, 'receipted'],
+      ],
+    );
+    const e = await providerEarnings(journal, p);
+    t.equal(String(await treasury.balanceOf(p)), e.totals.paidConfirmed);
+  },
+);
+
+t.test('the treasury as a provider is paid by keeping its share (no self-send)', async (t) => {
+  const { rn, journal, treasury, source, make } = await setup(t);
+  const other = generateKeyPair().address;
+  const before = await treasury.balance();
+  source.add({
+    queryId: 'q-self',
+    amount: 1_000n,
+    rows: [
+      { commitment: '1'.repeat(64), provider: rn.treasury.address },
+      { commitment: '2'.repeat(64), provider: other },
+    ],
+  });
+  const out = await make({ feeBps: 0 }).runCycle();
+  t.equal(out[0]?.state, 'receipted');
+  t.equal(await treasury.balanceOf(other), 500n);
+  t.equal(await treasury.balance(), before - 500n, 'only the other provider was sent anything');
+  t.equal((await providerEarnings(journal, rn.treasury.address)).totals.paid, '500');
+});
+
+t.test('a provider that is not a DAG address stops the cycle before anything is journaled', async (t) => {
+  const { journal, source, make } = await setup(t);
+  source.add({ queryId: 'q-bad', amount: 1_000n, rows: [{ commitment: '1'.repeat(64), provider: 'not-an-address' }] });
+  await t.rejects(make().runCycle(), { code: 'GW_REWARD_BAD_INPUT' });
+  t.equal(await journal.nextCycle(), 1);
 });
