@@ -68,6 +68,8 @@ export interface AgentOptions {
    * the simulated radio). Their samples go through the same path as `record()`.
    */
   sources?: SampleSource[];
+  /** Extra entries for `status().sensors`, for sources the agent does not start itself. */
+  sensorStatus?: () => unknown[];
   /** Called with a fresh status after every change worth reporting (the CLI writes it to status.json). */
   onStatus?: (status: AgentStatus) => void;
 }
@@ -320,7 +322,10 @@ export class Agent {
       deadLetters: this.#publisher.stats.deadLettered,
       windows: this.#windows,
       samples: this.#aggregator.state.counts,
-      sensors: (this.#o.sources ?? []).map((src) => src.status?.() ?? null).filter((x) => x !== null),
+      sensors: [
+        ...(this.#o.sources ?? []).map((src) => src.status?.() ?? null).filter((x) => x !== null),
+        ...(this.#o.sensorStatus?.() ?? []),
+      ],
     };
   }
 
