@@ -3,13 +3,14 @@
 // measured in the same run (an aedes with no hooks, same client count and window). The gateway runs in its own
 // process (`datagraph gateway`), as in production; the local node and the simulated devices share this one.
 // Run: npx tsx gateway/bench/ingest.bench.ts [devices=50] [updatesPerDevice=200]
+
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { startNode } from '@datagraph/metagraph';
 import { encryptKeystore, generateKeyPair, type SignedUpdate } from '@datagraph/protocol';
 import { Aedes } from 'aedes';
-import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import mqtt from 'mqtt';
 import pino from 'pino';
 import { reportBench } from '../../bench/results.ts';
@@ -40,7 +41,11 @@ async function rawAedes(): Promise<number> {
   const server = createServer(broker.handle);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const port = (server.address() as { port: number }).port;
-  const clients = await Promise.all(Array.from({ length: DEVICES }, (_, i) => mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: `raw${i}`, reconnectPeriod: 0 })));
+  const clients = await Promise.all(
+    Array.from({ length: DEVICES }, (_, i) =>
+      mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: `raw${i}`, reconnectPeriod: 0 }),
+    ),
+  );
   const payload = Buffer.alloc(700, 0x61);
   const started = performance.now();
   await Promise.all(
@@ -66,30 +71,82 @@ async function main(): Promise<void> {
   const raw = await rawAedes();
   const dir = tempDir('bench');
   const gatewayKey = generateKeyPair();
-  const node = await startNode({ dataDir: join(dir, 'node'), genesis: { balances: {} }, snapshotIntervalMs: SNAPSHOT_MS, ports: { l0: 0, l1: 0, dataL1: 0 }, logger: pino({ level: 'silent' }), rules: { authorisedGateways: [gatewayKey.address] } });
+  const node = await startNode({
+    dataDir: join(dir, 'node'),
+    genesis: { balances: {} },
+    snapshotIntervalMs: SNAPSHOT_MS,
+    ports: { l0: 0, l1: 0, dataL1: 0 },
+    logger: pino({ level: 'silent' }),
+    rules: { authorisedGateways: [gatewayKey.address] },
+  });
   const gwDir = join(dir, 'gw');
   mkdirSync(gwDir, { recursive: true });
   writeFileSync(join(gwDir, 'gateway-keystore.pass'), 'bench-passphrase\n');
-  writeFileSync(join(gwDir, 'gateway-keystore.json'), JSON.stringify(await encryptKeystore(gatewayKey.privateKey, 'bench-passphrase')));
+  writeFileSync(
+    join(gwDir, 'gateway-keystore.json'),
+    JSON.stringify(await encryptKeystore(gatewayKey.privateKey, 'bench-passphrase')),
+  );
   const config = join(gwDir, 'config.json');
-  writeFileSync(config, JSON.stringify({ batch: { maxEntries: 2000, maxDelayMs: 200, commitPollMs: 50 }, mqtts: { port: null }, logLevel: 'warn', host: '127.0.0.1' }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      batch: { maxEntries: 2000, maxDelayMs: 200, commitPollMs: 50 },
+      mqtts: { port: null },
+      logLevel: 'warn',
+      host: '127.0.0.1',
+    }),
+  );
   const [mqttPort, httpPort] = [await freePort(), await freePort()];
   // DG_BENCH_PROFILE=DIR writes a CPU profile of the gateway process there.
   const profile = process.env.DG_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.DG_BENCH_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, 'bin/datagraph.mjs', 'gateway', '--config', config, '--data-dir', gwDir, '--mqtt-port', String(mqttPort), '--http-port', String(httpPort), '--l0-url', node.urls.l0, '--l1-url', node.urls.l1, '--data-l1-url', node.urls.dataL1], {
-    cwd: join(import.meta.dirname, '..', '..'),
-    env: { ...process.env, DG_VAULT_MASTER_KEY: '33'.repeat(32) },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      ...profile,
+      'bin/datagraph.mjs',
+      'gateway',
+      '--config',
+      config,
+      '--data-dir',
+      gwDir,
+      '--mqtt-port',
+      String(mqttPort),
+      '--http-port',
+      String(httpPort),
+      '--l0-url',
+      node.urls.l0,
+      '--l1-url',
+      node.urls.l1,
+      '--data-l1-url',
+      node.urls.dataL1,
+    ],
+    {
+      cwd: join(import.meta.dirname, '..', '..'),
+      env: { ...process.env, DG_VAULT_MASTER_KEY: '33'.repeat(32) },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   const http = `http://127.0.0.1:${httpPort}`;
   await waitFor(async () => (await fetch(`${http}/healthz`).catch(() => null))?.ok, 'gateway up', 120_000);
   const devices: { conn: TestDevice; updates: SignedUpdate[] }[] = [];
   for (let p = 0; p < Math.ceil(DEVICES / 5); p++) {
     const provider = generateKeyPair();
     const keys = Array.from({ length: Math.min(5, DEVICES - p * 5) }, () => generateKeyPair());
-    const reg = buildRegistration(provider, keys.map((k) => ({ address: k.address, publicKey: k.publicKey })), policyFor(provider));
-    await fetch(`${http}/v1/providers`, { method: 'POST', body: JSON.stringify(reg), headers: { 'content-type': 'application/json' } });
-    for (const k of keys) devices.push({ conn: await TestDevice.connect(`mqtt://127.0.0.1:${mqttPort}`, k), updates: Array.from({ length: PER_DEVICE }, (_, i) => makeUpdate(k, provider, i + 1)) });
+    const reg = buildRegistration(
+      provider,
+      keys.map((k) => ({ address: k.address, publicKey: k.publicKey })),
+      policyFor(provider),
+    );
+    await fetch(`${http}/v1/providers`, {
+      method: 'POST',
+      body: JSON.stringify(reg),
+      headers: { 'content-type': 'application/json' },
+    });
+    for (const k of keys)
+      devices.push({
+        conn: await TestDevice.connect(`mqtt://127.0.0.1:${mqttPort}`, k),
+        updates: Array.from({ length: PER_DEVICE }, (_, i) => makeUpdate(k, provider, i + 1)),
+      });
   }
   const sentAt = new Map<string, number>();
   const acceptedAt = new Map<string, number>();
@@ -121,11 +178,22 @@ async function main(): Promise<void> {
   await waitFor(() => committedAt.size >= total, 'all committed', 600_000);
   const lat = (m: Map<string, number>): number[] => [...m].map(([id, t]) => t - (sentAt.get(id) ?? t));
   reportBench('gateway-ingest', [
-    { name: `accepted updates/s (${DEVICES} devices)`, value: Math.round(acceptedRate), unit: 'updates/s', reference: { name: 'raw aedes QoS 1', value: Math.round(raw), unit: 'msgs/s' }, target: '>= 5,000' },
+    {
+      name: `accepted updates/s (${DEVICES} devices)`,
+      value: Math.round(acceptedRate),
+      unit: 'updates/s',
+      reference: { name: 'raw aedes QoS 1', value: Math.round(raw), unit: 'msgs/s' },
+      target: '>= 5,000',
+    },
     { name: 'publish-to-accepted p50', value: pct(lat(acceptedAt), 50), unit: 'ms' },
     { name: 'publish-to-accepted p99', value: pct(lat(acceptedAt), 99), unit: 'ms' },
     { name: 'publish-to-committed p50', value: pct(lat(committedAt), 50), unit: 'ms' },
-    { name: 'publish-to-committed p99', value: pct(lat(committedAt), 99), unit: 'ms', target: `<= ${2 * SNAPSHOT_MS} ms (two snapshot intervals)` },
+    {
+      name: 'publish-to-committed p99',
+      value: pct(lat(committedAt), 99),
+      unit: 'ms',
+      target: `<= ${2 * SNAPSHOT_MS} ms (two snapshot intervals)`,
+    },
   ]);
   for (const d of devices) await d.conn.close();
   child.kill('SIGTERM');

@@ -1,7 +1,7 @@
 // Wiring in one place: builds every part of the gateway from a validated config and starts the listeners.
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Server as HttpServer } from 'node:http';
+import { join } from 'node:path';
 import { type Clock, type KeyPair, systemClock } from '@datagraph/protocol';
 import pino, { type Logger } from 'pino';
 import { ConnectAuthenticator } from './auth/ConnectAuthenticator.ts';
@@ -40,7 +40,23 @@ export function createGatewayLogger(level: string, destination?: pino.Destinatio
       level,
       base: { service: 'gateway' },
       redact: {
-        paths: ['fields', '*.fields', 'salt', '*.salt', 'body', '*.body', 'payload', '*.payload', 'privateKey', '*.privateKey', 'passphrase', '*.passphrase', 'password', '*.password', 'req.headers.authorization'],
+        paths: [
+          'fields',
+          '*.fields',
+          'salt',
+          '*.salt',
+          'body',
+          '*.body',
+          'payload',
+          '*.payload',
+          'privateKey',
+          '*.privateKey',
+          'passphrase',
+          '*.passphrase',
+          'password',
+          '*.password',
+          'req.headers.authorization',
+        ],
         censor: '[redacted]',
       },
     },
@@ -48,7 +64,10 @@ export function createGatewayLogger(level: string, destination?: pino.Destinatio
   );
 }
 
-export async function startGateway(config: GatewayConfig, opts: { clock?: Clock; log?: Logger; gatewayKey?: KeyPair } = {}): Promise<RunningGateway> {
+export async function startGateway(
+  config: GatewayConfig,
+  opts: { clock?: Clock; log?: Logger; gatewayKey?: KeyPair } = {},
+): Promise<RunningGateway> {
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? createGatewayLogger(config.logLevel);
   mkdirSync(config.dataDir, { recursive: true });
@@ -58,9 +77,33 @@ export async function startGateway(config: GatewayConfig, opts: { clock?: Clock;
   const vault = new Vault(store, loadMasterKey(config, log));
   const registry = await Registry.load(store);
   const ledger = new LedgerClient({ ...config.ledger }, key.privateKey, { timeoutMs: config.ledger.timeoutMs });
-  const outbox = await LedgerOutbox.load(store, ledger, clock, log.child({ component: 'outbox' }), metrics, config.batch);
-  const batcher = await Batcher.load(store, outbox, key, clock, log.child({ component: 'batcher' }), metrics, config.batch);
-  const pipeline = new IngestPipeline({ store, vault, registry, batcher, clock, log: log.child({ component: 'ingest' }), metrics, maxPayloadBytes: config.mqtt.maxPayloadBytes });
+  const outbox = await LedgerOutbox.load(
+    store,
+    ledger,
+    clock,
+    log.child({ component: 'outbox' }),
+    metrics,
+    config.batch,
+  );
+  const batcher = await Batcher.load(
+    store,
+    outbox,
+    key,
+    clock,
+    log.child({ component: 'batcher' }),
+    metrics,
+    config.batch,
+  );
+  const pipeline = new IngestPipeline({
+    store,
+    vault,
+    registry,
+    batcher,
+    clock,
+    log: log.child({ component: 'ingest' }),
+    metrics,
+    maxPayloadBytes: config.mqtt.maxPayloadBytes,
+  });
   const broker = await MqttBroker.create({
     auth: new ConnectAuthenticator(registry, clock, config.auth.clockSkewSeconds),
     pipeline,
@@ -74,10 +117,26 @@ export async function startGateway(config: GatewayConfig, opts: { clock?: Clock;
       log.info({ type: v.type, ordinal }, 'ledger: update committed');
       return;
     }
-    await store.write(v.entries.map((e) => ({ type: 'put' as const, sub: 'committed' as const, key: e.id, value: { ordinal, batch: v.batch, commitment: e.commitment } })));
+    await store.write(
+      v.entries.map((e) => ({
+        type: 'put' as const,
+        sub: 'committed' as const,
+        key: e.id,
+        value: { ordinal, batch: v.batch, commitment: e.commitment },
+      })),
+    );
     for (const e of v.entries) broker.sendAck(e.device, { id: e.id, status: 'committed', ordinal });
   };
-  const providers = new ProviderService({ store, registry, vault, outbox, batcher, broker, clock, log: log.child({ component: 'registry' }) });
+  const providers = new ProviderService({
+    store,
+    registry,
+    vault,
+    outbox,
+    batcher,
+    broker,
+    clock,
+    log: log.child({ component: 'registry' }),
+  });
   await providers.republishPolicies();
 
   const http = buildHttpServer({
@@ -93,11 +152,19 @@ export async function startGateway(config: GatewayConfig, opts: { clock?: Clock;
   const mqttPort = await broker.listenTcp(config.mqtt.port, config.host);
   let mqttsPort: number | null = null;
   if (config.mqtts.port !== null) {
-    const tls = loadTlsCertificate({ certFile: config.mqtts.certFile, keyFile: config.mqtts.keyFile, dataDir: config.dataDir, log });
+    const tls = loadTlsCertificate({
+      certFile: config.mqtts.certFile,
+      keyFile: config.mqtts.keyFile,
+      dataDir: config.dataDir,
+      log,
+    });
     mqttsPort = await broker.listenTls(config.mqtts.port, tls, config.host);
   }
   outbox.start();
-  log.info({ gateway: key.address, mqtt: mqttPort, mqtts: mqttsPort, http: httpPort, ledger: config.ledger }, 'gateway: listening');
+  log.info(
+    { gateway: key.address, mqtt: mqttPort, mqtts: mqttsPort, http: httpPort, ledger: config.ledger },
+    'gateway: listening',
+  );
 
   return {
     address: key.address,

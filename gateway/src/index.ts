@@ -1,5 +1,6 @@
 // @datagraph/gateway: the edge gateway (MQTT ingest, vault, batcher, provider registry).
-export { createGatewayLogger, type RunningGateway, startGateway } from './Gateway.ts';
+
 export { GatewayConfig, loadGatewayConfig } from './config/GatewayConfig.ts';
+export { createGatewayLogger, type RunningGateway, startGateway } from './Gateway.ts';
 export { RegisterRequest } from './registry/ProviderService.ts';
-export { buildRegistration, buildProviderAction } from './registry/providerRequests.ts';
+export { buildProviderAction, buildRegistration } from './registry/providerRequests.ts';

@@ -27,29 +27,85 @@ export function tempDir(name: string): string {
 
 export async function startTestGateway(
   dir: string,
-  opts: { ledger?: { l0Url: string; l1Url: string; dataL1Url: string }; gatewayKey?: KeyPair; batch?: Record<string, number>; tls?: boolean; logLevel?: string } = {},
+  opts: {
+    ledger?: { l0Url: string; l1Url: string; dataL1Url: string };
+    gatewayKey?: KeyPair;
+    batch?: Record<string, number>;
+    tls?: boolean;
+    logLevel?: string;
+  } = {},
 ): Promise<RunningGateway> {
-  const ledger = opts.ledger ?? { l0Url: 'http://127.0.0.1:1', l1Url: 'http://127.0.0.1:1', dataL1Url: 'http://127.0.0.1:1' };
-  const config = loadGatewayConfig({ flags: { '--data-dir': dir, '--mqtt-port': '0', '--http-port': '0', '--l0-url': ledger.l0Url, '--l1-url': ledger.l1Url, '--data-l1-url': ledger.dataL1Url } });
+  const ledger = opts.ledger ?? {
+    l0Url: 'http://127.0.0.1:1',
+    l1Url: 'http://127.0.0.1:1',
+    dataL1Url: 'http://127.0.0.1:1',
+  };
+  const config = loadGatewayConfig({
+    flags: {
+      '--data-dir': dir,
+      '--mqtt-port': '0',
+      '--http-port': '0',
+      '--l0-url': ledger.l0Url,
+      '--l1-url': ledger.l1Url,
+      '--data-l1-url': ledger.dataL1Url,
+    },
+  });
   config.host = '127.0.0.1';
   config.mqtts.port = opts.tls ? 0 : null;
   config.vault.masterKeyHex = '11'.repeat(32);
-  Object.assign(config.batch, { maxDelayMs: 100, commitPollMs: 100, retryBaseMs: 100, retryMaxMs: 1000 }, opts.batch ?? {});
-  return startGateway(config, { gatewayKey: opts.gatewayKey ?? generateKeyPair(), log: createGatewayLogger(opts.logLevel ?? 'silent') });
+  Object.assign(
+    config.batch,
+    { maxDelayMs: 100, commitPollMs: 100, retryBaseMs: 100, retryMaxMs: 1000 },
+    opts.batch ?? {},
+  );
+  return startGateway(config, {
+    gatewayKey: opts.gatewayKey ?? generateKeyPair(),
+    log: createGatewayLogger(opts.logLevel ?? 'silent'),
+  });
 }
 
 export const HOUR = 3600;
 
-export function policyFor(provider: KeyPair, version = 1, fields: ConsentPolicy['fields'] = { steps: ['hourly'], heart_rate_avg: ['hourly'], sleep_hours: ['daily'] }): ConsentPolicy {
-  return { v: 1, provider: provider.address, version, fields, generalisation: {}, issuedAt: Math.floor(Date.now() / 1000), expiresAt: null };
+export function policyFor(
+  provider: KeyPair,
+  version = 1,
+  fields: ConsentPolicy['fields'] = { steps: ['hourly'], heart_rate_avg: ['hourly'], sleep_hours: ['daily'] },
+): ConsentPolicy {
+  return {
+    v: 1,
+    provider: provider.address,
+    version,
+    fields,
+    generalisation: {},
+    issuedAt: Math.floor(Date.now() / 1000),
+    expiresAt: null,
+  };
 }
 
-export async function registerProvider(gw: RunningGateway, provider: KeyPair, devices: KeyPair[], policy = policyFor(provider)): Promise<Response> {
-  const req = buildRegistration(provider, devices.map((d) => ({ address: d.address, publicKey: d.publicKey })), policy);
-  return fetch(`${gw.urls.http}/v1/providers`, { method: 'POST', body: JSON.stringify(req), headers: { 'content-type': 'application/json' } });
+export async function registerProvider(
+  gw: RunningGateway,
+  provider: KeyPair,
+  devices: KeyPair[],
+  policy = policyFor(provider),
+): Promise<Response> {
+  const req = buildRegistration(
+    provider,
+    devices.map((d) => ({ address: d.address, publicKey: d.publicKey })),
+    policy,
+  );
+  return fetch(`${gw.urls.http}/v1/providers`, {
+    method: 'POST',
+    body: JSON.stringify(req),
+    headers: { 'content-type': 'application/json' },
+  });
 }
 
-export function makeUpdate(device: KeyPair, provider: KeyPair, seq: number, over: Partial<UpdateBody> = {}): SignedUpdate {
+export function makeUpdate(
+  device: KeyPair,
+  provider: KeyPair,
+  seq: number,
+  over: Partial<UpdateBody> = {},
+): SignedUpdate {
   const start = (Math.floor(Date.now() / 1000 / HOUR) - 1 - (seq % 1000)) * HOUR;
   const body: UpdateBody = {
     v: 1,
@@ -77,11 +133,16 @@ export class TestDevice {
   ) {
     client.on('message', (topic, payload) => {
       if (topic === topics.ack(key.address)) this.acks.push(JSON.parse(payload.toString()) as Ack);
-      else if (topic === topics.policy(key.address) && payload.length > 0) this.policies.push(JSON.parse(payload.toString()));
+      else if (topic === topics.policy(key.address) && payload.length > 0)
+        this.policies.push(JSON.parse(payload.toString()));
     });
   }
 
-  static async connect(url: string, key: KeyPair, opts: { password?: string; subscribe?: boolean; rejectUnauthorized?: boolean } = {}): Promise<TestDevice> {
+  static async connect(
+    url: string,
+    key: KeyPair,
+    opts: { password?: string; subscribe?: boolean; rejectUnauthorized?: boolean } = {},
+  ): Promise<TestDevice> {
     const client = await mqtt.connectAsync(url, {
       username: key.address,
       password: opts.password ?? connectPassword(key, systemClock),
@@ -91,16 +152,24 @@ export class TestDevice {
       rejectUnauthorized: opts.rejectUnauthorized ?? true,
     });
     const d = new TestDevice(key, client);
-    if (opts.subscribe !== false) await client.subscribeAsync([topics.ack(key.address), topics.policy(key.address)], { qos: 1 });
+    if (opts.subscribe !== false)
+      await client.subscribeAsync([topics.ack(key.address), topics.policy(key.address)], { qos: 1 });
     return d;
   }
 
   async publish(update: SignedUpdate | Buffer | string, topic = topics.up(this.key.address)): Promise<void> {
-    await this.client.publishAsync(topic, typeof update === 'string' || Buffer.isBuffer(update) ? update : JSON.stringify(update), { qos: 1 });
+    await this.client.publishAsync(
+      topic,
+      typeof update === 'string' || Buffer.isBuffer(update) ? update : JSON.stringify(update),
+      { qos: 1 },
+    );
   }
 
   async ackFor(id: string, status?: Ack['status']): Promise<Ack> {
-    return waitFor(() => this.acks.find((a) => a.id === id && (status === undefined || a.status === status)), `ack for ${id}`);
+    return waitFor(
+      () => this.acks.find((a) => a.id === id && (status === undefined || a.status === status)),
+      `ack for ${id}`,
+    );
   }
 
   async close(): Promise<void> {
@@ -109,7 +178,11 @@ export class TestDevice {
 }
 
 /** Poll until `fn` returns a value (generous deadline: the machine is shared). */
-export async function waitFor<T>(fn: () => T | undefined | null | false | Promise<T | undefined | null | false>, what: string, timeoutMs = 60_000): Promise<T> {
+export async function waitFor<T>(
+  fn: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

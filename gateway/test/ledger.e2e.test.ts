@@ -11,17 +11,32 @@ import { cleanup, makeUpdate, registerProvider, startTestGateway, TestDevice, te
 t.test('50 devices to the ledger: exactly once, commitments only', async (t) => {
   const dir = tempDir('e2e');
   const gatewayKey = generateKeyPair();
-  const nodeOpts = { dataDir: join(dir, 'node'), genesis: { balances: {} }, snapshotIntervalMs: 300, ports: { l0: 0, l1: 0, dataL1: 0 }, logger: pino({ level: 'silent' }), rules: { authorisedGateways: [gatewayKey.address] } };
+  const nodeOpts = {
+    dataDir: join(dir, 'node'),
+    genesis: { balances: {} },
+    snapshotIntervalMs: 300,
+    ports: { l0: 0, l1: 0, dataL1: 0 },
+    logger: pino({ level: 'silent' }),
+    rules: { authorisedGateways: [gatewayKey.address] },
+  };
   let node = await startNode(nodeOpts);
   const ledger = { l0Url: node.urls.l0, l1Url: node.urls.l1, dataL1Url: node.urls.dataL1 };
-  const gw = await startTestGateway(join(dir, 'gw'), { ledger, gatewayKey, batch: { maxEntries: 200, maxDelayMs: 100 } });
+  const gw = await startTestGateway(join(dir, 'gw'), {
+    ledger,
+    gatewayKey,
+    batch: { maxEntries: 200, maxDelayMs: 100 },
+  });
   t.teardown(async () => {
     await gw.close();
     await node.close();
     cleanup(dir);
   });
 
-  const devices: { key: ReturnType<typeof generateKeyPair>; provider: ReturnType<typeof generateKeyPair>; conn: TestDevice }[] = [];
+  const devices: {
+    key: ReturnType<typeof generateKeyPair>;
+    provider: ReturnType<typeof generateKeyPair>;
+    conn: TestDevice;
+  }[] = [];
   for (let p = 0; p < 10; p++) {
     const provider = generateKeyPair();
     const keys = Array.from({ length: 5 }, () => generateKeyPair());
@@ -50,14 +65,24 @@ t.test('50 devices to the ledger: exactly once, commitments only', async (t) => 
   await accepted();
 
   // The node goes away for a while: updates are still accepted, batches queue.
-  await waitFor(async () => gw.outbox.pending().sent === 0 && gw.outbox.pending().queued === 0, 'first round committed');
+  await waitFor(
+    async () => gw.outbox.pending().sent === 0 && gw.outbox.pending().queued === 0,
+    'first round committed',
+  );
   await node.close();
   await publishRound(7, 10);
   await accepted();
   await waitFor(() => gw.outbox.pending().queued > 0, 'batches queued while the node is down');
   t.ok(gw.outbox.pending().queued > 0, 'batches queue while the node is down');
-  node = await startNode({ ...nodeOpts, ports: { l0: port(ledger.l0Url), l1: port(ledger.l1Url), dataL1: port(ledger.dataL1Url) } });
-  await waitFor(() => gw.outbox.pending().queued + gw.outbox.pending().sent === 0, 'queue drained after the node returned', 120_000);
+  node = await startNode({
+    ...nodeOpts,
+    ports: { l0: port(ledger.l0Url), l1: port(ledger.l1Url), dataL1: port(ledger.dataL1Url) },
+  });
+  await waitFor(
+    () => gw.outbox.pending().queued + gw.outbox.pending().sent === 0,
+    'queue drained after the node returned',
+    120_000,
+  );
 
   // Every accepted update: a committed ack with an ordinal, exactly one snapshot, values in the vault.
   const latest = ((await (await fetch(`${ledger.l0Url}/snapshots/latest/ordinal`)).json()) as { value: number }).value;
@@ -94,7 +119,12 @@ t.test('50 devices to the ledger: exactly once, commitments only', async (t) => 
 
   // No raw value anywhere on the ledger: no salt, no field value.
   const all = texts.join('\n');
-  const leaks = sent.filter((u) => all.includes(u.body.salt) || all.includes(`"steps":${u.body.fields.steps}`) || all.includes('"heart_rate_avg":170'));
+  const leaks = sent.filter(
+    (u) =>
+      all.includes(u.body.salt) ||
+      all.includes(`"steps":${u.body.fields.steps}`) ||
+      all.includes('"heart_rate_avg":170'),
+  );
   t.equal(leaks.length, 0, 'no salt or raw value in any snapshot or data update');
   for (const d of devices) await d.conn.close();
 });

@@ -11,7 +11,9 @@ execFileSync('bash', [join(import.meta.dirname, '..', 'scripts', 'ensure-mosquit
 
 function run(cmd: string, args: string[]): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    execFile(cmd, args, { timeout: 60_000 }, (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }));
+    execFile(cmd, args, { timeout: 60_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
+    );
   });
 }
 
@@ -27,13 +29,50 @@ t.test('mosquitto clients: refused without credentials, accepted with them', asy
   t.equal((await registerProvider(gw, provider, [device])).status, 201);
   const port = String(gw.ports.mqtt);
 
-  const anonymous = await run('mosquitto_pub', ['-h', '127.0.0.1', '-p', port, '-q', '1', '-t', topics.up(device.address), '-m', '{}']);
+  const anonymous = await run('mosquitto_pub', [
+    '-h',
+    '127.0.0.1',
+    '-p',
+    port,
+    '-q',
+    '1',
+    '-t',
+    topics.up(device.address),
+    '-m',
+    '{}',
+  ]);
   t.not(anonymous.code, 0, 'no credentials: refused');
   t.match(anonymous.out, /not authori[sz]ed/i);
-  const sub = await run('mosquitto_sub', ['-h', '127.0.0.1', '-p', port, '-t', topics.ack(device.address), '-C', '1', '-W', '10']);
+  const sub = await run('mosquitto_sub', [
+    '-h',
+    '127.0.0.1',
+    '-p',
+    port,
+    '-t',
+    topics.ack(device.address),
+    '-C',
+    '1',
+    '-W',
+    '10',
+  ]);
   t.not(sub.code, 0, 'mosquitto_sub without credentials: refused');
   t.match(sub.out, /not authori[sz]ed/i);
-  const wrong = await run('mosquitto_pub', ['-h', '127.0.0.1', '-p', port, '-q', '1', '-u', device.address, '-P', '123:abcdef0123456789', '-t', topics.up(device.address), '-m', '{}']);
+  const wrong = await run('mosquitto_pub', [
+    '-h',
+    '127.0.0.1',
+    '-p',
+    port,
+    '-q',
+    '1',
+    '-u',
+    device.address,
+    '-P',
+    '123:abcdef0123456789',
+    '-t',
+    topics.up(device.address),
+    '-m',
+    '{}',
+  ]);
   t.not(wrong.code, 0, 'bad password: refused');
 
   for (const transport of ['tcp', 'tls'] as const) {
@@ -44,11 +83,29 @@ t.test('mosquitto clients: refused without credentials, accepted with them', asy
     const now = Date.now() + (transport === 'tls' ? 10_000 : 0);
     // Our own subscriber watches the device's acks; mosquitto_pub publishes with a token for another second
     // (a token is accepted only once).
-    const watcher = await TestDevice.connect(gw.urls.mqtt, device, { password: connectPassword(device, { now: () => now - 3000 }) });
+    const watcher = await TestDevice.connect(gw.urls.mqtt, device, {
+      password: connectPassword(device, { now: () => now - 3000 }),
+    });
     const u = makeUpdate(device, provider, transport === 'tcp' ? 1 : 2);
-    const pub = await run('mosquitto_pub', [...conn, '-q', '1', '-u', device.address, '-P', connectPassword(device, { now: () => now }), '-t', topics.up(device.address), '-m', JSON.stringify(u)]);
+    const pub = await run('mosquitto_pub', [
+      ...conn,
+      '-q',
+      '1',
+      '-u',
+      device.address,
+      '-P',
+      connectPassword(device, { now: () => now }),
+      '-t',
+      topics.up(device.address),
+      '-m',
+      JSON.stringify(u),
+    ]);
     t.equal(pub.code, 0, `${transport}: mosquitto_pub accepted with credentials ${pub.out}`);
-    t.same(await watcher.ackFor(u.body.id), { id: u.body.id, status: 'accepted' }, `${transport}: the update was ingested`);
+    t.same(
+      await watcher.ackFor(u.body.id),
+      { id: u.body.id, status: 'accepted' },
+      `${transport}: the update was ingested`,
+    );
     t.ok(await gw.vault.readRow(provider.address, u.body.id), `${transport}: the vault holds it`);
     await watcher.close();
   }

@@ -31,7 +31,10 @@ t.test('refusals, each with its own code, while another device is served', async
   const refusedCodes = async (): Promise<string> => (await fetch(`${gw.urls.http}/metrics`)).text();
   const connectError = async (key: typeof device, password?: string, username?: string): Promise<{ code?: number }> => {
     try {
-      const d = await TestDevice.connect(gw.urls.mqtt, username ? { ...key, address: username } : key, { password, subscribe: false });
+      const d = await TestDevice.connect(gw.urls.mqtt, username ? { ...key, address: username } : key, {
+        password,
+        subscribe: false,
+      });
       await d.close();
       return {};
     } catch (e) {
@@ -46,7 +49,10 @@ t.test('refusals, each with its own code, while another device is served', async
   });
 
   await t.test('wrong connect token: signed by another key, CONNACK 4', async (t) => {
-    const wrong = connectPassword({ privateKey: generateKeyPair().privateKey, address: device.address }, { now: () => Date.now() });
+    const wrong = connectPassword(
+      { privateKey: generateKeyPair().privateKey, address: device.address },
+      { now: () => Date.now() },
+    );
     t.equal((await connectError(device, wrong)).code, 4);
     t.equal((await connectError(device, 'not-a-token')).code, 4);
     t.match(await refusedCodes(), /code="GW_BAD_CONNECT_TOKEN"\} 2/);
@@ -83,7 +89,11 @@ t.test('refusals, each with its own code, while another device is served', async
 
   await t.test('subscribing outside its own topics: SUBACK failure and an ack with the code', async (t) => {
     // mqtt.js turns a SUBACK failure (0x80, MQTT-3.9.3) into an error carrying the packet.
-    const granted = (topic: string) => d.client.subscribeAsync(topic, { qos: 1 }).then(() => [], (e: { packet?: { granted?: number[] } }) => e.packet?.granted ?? []);
+    const granted = (topic: string) =>
+      d.client.subscribeAsync(topic, { qos: 1 }).then(
+        () => [],
+        (e: { packet?: { granted?: number[] } }) => e.packet?.granted ?? [],
+      );
     t.same(await granted(topics.ack(other.address)), [128]);
     t.same(await granted(topics.up(device.address)), [128]);
     await waitFor(() => d.acks.filter((a) => a.code === 'GW_SUBSCRIBE_FORBIDDEN').length === 2, 'subscribe refusals');
@@ -110,13 +120,20 @@ t.test('refusals, each with its own code, while another device is served', async
 
   await t.test('forged signature', async () => {
     const u = makeUpdate(device, provider, ++seq);
-    const forged = { ...u, proof: { id: device.publicKey, signature: dataSignFast(generateKeyPair().privateKey, u.commitment) } };
+    const forged = {
+      ...u,
+      proof: { id: device.publicKey, signature: dataSignFast(generateKeyPair().privateKey, u.commitment) },
+    };
     await rejected(forged, u.body.id, 'PR_BAD_SIGNATURE');
     const other = makeUpdate(device, provider, ++seq);
     const stranger = generateKeyPair();
     await rejected(signUpdate(other.body, stranger), other.body.id, 'PR_SIGNER_MISMATCH');
     const tampered = makeUpdate(device, provider, ++seq);
-    await rejected({ ...tampered, body: { ...tampered.body, fields: { steps: 99 } } }, tampered.body.id, 'PR_COMMITMENT_MISMATCH');
+    await rejected(
+      { ...tampered, body: { ...tampered.body, fields: { steps: 99 } } },
+      tampered.body.id,
+      'PR_COMMITMENT_MISMATCH',
+    );
   });
 
   await t.test('unconsented field, out-of-range value, wrong policy version', async () => {
@@ -149,7 +166,11 @@ t.test('refusals, each with its own code, while another device is served', async
     stop = true;
     await background;
     const revoke = buildProviderAction(provider, 'RevokeConsent', 1, Math.floor(Date.now() / 1000));
-    const r = await fetch(`${gw.urls.http}/v1/providers/${provider.address}/revoke`, { method: 'POST', body: JSON.stringify(revoke), headers: { 'content-type': 'application/json' } });
+    const r = await fetch(`${gw.urls.http}/v1/providers/${provider.address}/revoke`, {
+      method: 'POST',
+      body: JSON.stringify(revoke),
+      headers: { 'content-type': 'application/json' },
+    });
     t.equal(r.status, 200, await r.clone().text());
     t.equal(await gw.vault.rowCount(provider.address), 0);
     t.equal(await gw.vault.hasDataKey(provider.address), false);
@@ -157,7 +178,11 @@ t.test('refusals, each with its own code, while another device is served', async
     t.equal((await connectError(device)).code, 5);
     t.match(await refusedCodes(), /code="GW_DEVICE_REVOKED"\} 1/);
     const forged = buildProviderAction(generateKeyPair(), 'EraseData', 1, 0);
-    const f = await fetch(`${gw.urls.http}/v1/providers/${provider.address}/erase`, { method: 'POST', body: JSON.stringify(forged), headers: { 'content-type': 'application/json' } });
+    const f = await fetch(`${gw.urls.http}/v1/providers/${provider.address}/erase`, {
+      method: 'POST',
+      body: JSON.stringify(forged),
+      headers: { 'content-type': 'application/json' },
+    });
     t.equal(f.status, 400);
   });
 

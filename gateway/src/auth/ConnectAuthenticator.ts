@@ -24,7 +24,8 @@ export class ConnectAuthenticator {
     const device = username === undefined ? undefined : this.#registry.device(username);
     // MQTT-3.1.1 CONNACK 5 "not authorised" for unknown or revoked devices; 4 "bad user name or password".
     if (!device || username === undefined) return { ok: false, code: 'GW_UNKNOWN_DEVICE', returnCode: 5 };
-    if (this.#registry.provider(device.provider)?.status !== 'active') return { ok: false, code: 'GW_DEVICE_REVOKED', returnCode: 5 };
+    if (this.#registry.provider(device.provider)?.status !== 'active')
+      return { ok: false, code: 'GW_DEVICE_REVOKED', returnCode: 5 };
     const nowMs = this.#clock.now();
     const verdict = verifyConnectPassword(username, device.publicKey, password, nowMs, this.#skew);
     if (verdict === 'stale') return { ok: false, code: 'GW_STALE_CONNECT_TOKEN', returnCode: 4 };

@@ -3,7 +3,14 @@
 // signed by the gateway key, moved from the journal into the ledger outbox in one atomic write (DESIGN.md
 // section 1 step 7). An entry is thus always in exactly one of: pending journal, outbox batch, committed.
 import { randomUUID } from 'node:crypto';
-import { type Clock, type IngestBatch, type IngestEntry, type KeyPair, MAX_BATCH_ENTRIES, signValue } from '@datagraph/protocol';
+import {
+  type Clock,
+  type IngestBatch,
+  type IngestEntry,
+  type KeyPair,
+  MAX_BATCH_ENTRIES,
+  signValue,
+} from '@datagraph/protocol';
 import type { Logger } from 'pino';
 import type { LedgerOutbox } from '../ledger/LedgerOutbox.ts';
 import type { GatewayMetrics } from '../ops/GatewayMetrics.ts';
@@ -28,7 +35,15 @@ export class Batcher {
   #cutting: Promise<void> | undefined;
   #closed = false;
 
-  private constructor(store: GatewayStore, outbox: LedgerOutbox, key: KeyPair, clock: Clock, log: Logger, metrics: GatewayMetrics, opts: BatcherOptions) {
+  private constructor(
+    store: GatewayStore,
+    outbox: LedgerOutbox,
+    key: KeyPair,
+    clock: Clock,
+    log: Logger,
+    metrics: GatewayMetrics,
+    opts: BatcherOptions,
+  ) {
     this.#store = store;
     this.#outbox = outbox;
     this.#key = key;
@@ -38,7 +53,15 @@ export class Batcher {
     this.#opts = { ...opts, maxEntries: Math.min(opts.maxEntries, MAX_BATCH_ENTRIES) };
   }
 
-  static async load(store: GatewayStore, outbox: LedgerOutbox, key: KeyPair, clock: Clock, log: Logger, metrics: GatewayMetrics, opts: BatcherOptions): Promise<Batcher> {
+  static async load(
+    store: GatewayStore,
+    outbox: LedgerOutbox,
+    key: KeyPair,
+    clock: Clock,
+    log: Logger,
+    metrics: GatewayMetrics,
+    opts: BatcherOptions,
+  ): Promise<Batcher> {
     const b = new Batcher(store, outbox, key, clock, log, metrics, opts);
     const keys = await store.keys('pending');
     b.#pending = keys.length;
@@ -74,7 +97,8 @@ export class Batcher {
   async dropProvider(provider: string): Promise<number> {
     await this.#cutting;
     const drop: StoreOp[] = [];
-    for await (const [key, e] of this.#store.entries<IngestEntry>('pending')) if (e.provider === provider) drop.push({ type: 'del', sub: 'pending', key });
+    for await (const [key, e] of this.#store.entries<IngestEntry>('pending'))
+      if (e.provider === provider) drop.push({ type: 'del', sub: 'pending', key });
     if (drop.length > 0) await this.#store.write(drop);
     this.#pending -= drop.length;
     this.#metrics.pendingEntries.set(this.#pending);
@@ -114,7 +138,13 @@ export class Batcher {
         this.#pending = 0;
         break;
       }
-      const value: IngestBatch = { type: 'IngestBatch', v: 1, gateway: this.#key.address, batch: randomUUID(), entries };
+      const value: IngestBatch = {
+        type: 'IngestBatch',
+        v: 1,
+        gateway: this.#key.address,
+        batch: randomUUID(),
+        entries,
+      };
       const signed = { value, proofs: [signValue(this.#key.privateKey, this.#key.publicKey, value)] };
       const { ops, item } = this.#outbox.enqueueOps(signed);
       await this.#store.write([...ops, ...keys.map((key) => ({ type: 'del' as const, sub: 'pending' as const, key }))]);

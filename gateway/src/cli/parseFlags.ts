@@ -25,7 +25,9 @@ export function parseFlags(argv: string[], booleans: readonly string[] = ['--hel
       value = argv[++i] ?? '';
     }
     out.flags[name] = value;
-    (out.multi[name] ??= []).push(value);
+    const list = out.multi[name] ?? [];
+    list.push(value);
+    out.multi[name] = list;
   }
   return out;
 }

@@ -20,7 +20,10 @@ options (each overrides the config file and the environment; 0 = any free port):
   --data-dir DIR       LevelDB, keys and certificates (default .datagraph/gateway)
 `;
 
-export async function runGatewayCommand(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
+export async function runGatewayCommand(
+  argv: string[],
+  env: Record<string, string | undefined> = process.env,
+): Promise<number> {
   const args = parseFlags(argv);
   if (args.flags['--help'] || args.flags['-h']) {
     console.log(USAGE);
@@ -28,7 +31,9 @@ export async function runGatewayCommand(argv: string[], env: Record<string, stri
   }
   const unknown = Object.keys(args.flags).filter((f) => f !== '--config' && !(f in FLAG_OVERRIDES));
   if (unknown.length > 0 || args.positional.length > 0) {
-    console.error(`datagraph gateway: unknown option ${[...unknown, ...args.positional].join(', ')} (GW_CONFIG_INVALID)\n\n${USAGE}`);
+    console.error(
+      `datagraph gateway: unknown option ${[...unknown, ...args.positional].join(', ')} (GW_CONFIG_INVALID)\n\n${USAGE}`,
+    );
     return 2;
   }
   let gateway: Awaited<ReturnType<typeof startGateway>>;

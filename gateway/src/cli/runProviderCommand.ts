@@ -44,7 +44,10 @@ interface Ctx {
   gateway: string;
 }
 
-export async function runProviderCommand(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
+export async function runProviderCommand(
+  argv: string[],
+  env: Record<string, string | undefined> = process.env,
+): Promise<number> {
   const args = parseFlags(argv, ['--help', '-h', '--revoke', '--erase']);
   const [command] = args.positional;
   if (!command || args.flags['--help'] || args.flags['-h']) {
@@ -53,33 +56,49 @@ export async function runProviderCommand(argv: string[], env: Record<string, str
   }
   try {
     const keystore = args.flags['--keystore'] ?? '.datagraph/provider-keystore.json';
-    const passphrase = args.flags['--passphrase-file'] ? readFileSync(args.flags['--passphrase-file'], 'utf8').trim() : env.DG_PASSPHRASE;
+    const passphrase = args.flags['--passphrase-file']
+      ? readFileSync(args.flags['--passphrase-file'], 'utf8').trim()
+      : env.DG_PASSPHRASE;
     if (!passphrase) throw new ProtocolError('PR_KEYSTORE_PASSWORD', 'set DG_PASSPHRASE or --passphrase-file');
     if (command === 'init') {
-      if (existsSync(keystore)) throw new ProtocolError('PR_KEYSTORE_INVALID', `${keystore} already exists; refusing to overwrite a key`);
+      if (existsSync(keystore))
+        throw new ProtocolError('PR_KEYSTORE_INVALID', `${keystore} already exists; refusing to overwrite a key`);
       const key = generateKeyPair();
       mkdirSync(dirname(keystore), { recursive: true });
       writeFileSync(keystore, JSON.stringify(await encryptKeystore(key.privateKey, passphrase)), { mode: 0o600 });
       console.log(JSON.stringify({ address: key.address, keystore }));
       return 0;
     }
-    const ctx: Ctx = { key: await decryptKeystore(JSON.parse(readFileSync(keystore, 'utf8')), passphrase), gateway: (args.flags['--gateway'] ?? 'http://127.0.0.1:8080').replace(/\/$/, '') };
+    const ctx: Ctx = {
+      key: await decryptKeystore(JSON.parse(readFileSync(keystore, 'utf8')), passphrase),
+      gateway: (args.flags['--gateway'] ?? 'http://127.0.0.1:8080').replace(/\/$/, ''),
+    };
     const current = await getProvider(ctx);
     const codes = (args.multi['--code'] ?? []).map((c) => decodePairingCode(c));
-    const devices = (list: { address: string; publicKey: string }[]): RegisteredDevice[] => list.map((d) => ({ address: d.address, publicKey: d.publicKey }));
+    const devices = (list: { address: string; publicKey: string }[]): RegisteredDevice[] =>
+      list.map((d) => ({ address: d.address, publicKey: d.publicKey }));
     switch (command) {
       case 'status':
         console.log(JSON.stringify(current ?? { provider: ctx.key.address, status: 'unregistered' }, null, 2));
         return current ? 0 : 1;
       case 'register': {
         if (codes.length === 0) throw new ProtocolError('PR_BAD_PAIRING_CODE', 'give at least one --code');
-        const policy = makePolicy(ctx.key, (current?.policyVersion ?? 0) + 1, args.flags['--share'], args.flags['--coarse'], args.flags['--expires']);
+        const policy = makePolicy(
+          ctx.key,
+          (current?.policyVersion ?? 0) + 1,
+          args.flags['--share'],
+          args.flags['--coarse'],
+          args.flags['--expires'],
+        );
         return print(await post(ctx, '/v1/providers', buildRegistration(ctx.key, devices(codes), policy)));
       }
       case 'pair': {
         if (!current) throw new ProtocolError('GW_UNKNOWN_PROVIDER', 'register first (datagraph provider register)');
         if (codes.length === 0) throw new ProtocolError('PR_BAD_PAIRING_CODE', 'give at least one --code');
-        const merged = [...current.devices, ...codes.filter((c) => !current.devices.some((d) => d.address === c.address))];
+        const merged = [
+          ...current.devices,
+          ...codes.filter((c) => !current.devices.some((d) => d.address === c.address)),
+        ];
         const policy = { ...current.policy, version: current.policyVersion + 1, issuedAt: nowSeconds() };
         return print(await post(ctx, '/v1/providers', buildRegistration(ctx.key, devices(merged), policy)));
       }
@@ -90,7 +109,13 @@ export async function runProviderCommand(argv: string[], env: Record<string, str
           const path = `/v1/providers/${ctx.key.address}/${type === 'EraseData' ? 'erase' : 'revoke'}`;
           return print(await post(ctx, path, buildProviderAction(ctx.key, type, current.policyVersion, nowSeconds())));
         }
-        const policy = makePolicy(ctx.key, current.policyVersion + 1, args.flags['--share'], args.flags['--coarse'], args.flags['--expires']);
+        const policy = makePolicy(
+          ctx.key,
+          current.policyVersion + 1,
+          args.flags['--share'],
+          args.flags['--coarse'],
+          args.flags['--expires'],
+        );
         return print(await post(ctx, '/v1/providers', buildRegistration(ctx.key, devices(current.devices), policy)));
       }
       default:
@@ -108,7 +133,13 @@ function nowSeconds(): number {
 }
 
 /** `steps:hourly,sleep_hours:daily` -> the policy's field map, checked against the catalogue. */
-function makePolicy(key: KeyPair, version: number, share: string | undefined, coarse: string | undefined, expires: string | undefined): ConsentPolicy {
+function makePolicy(
+  key: KeyPair,
+  version: number,
+  share: string | undefined,
+  coarse: string | undefined,
+  expires: string | undefined,
+): ConsentPolicy {
   if (!share) throw new ProtocolError('PR_SCHEMA', 'give --share FIELD:CADENCE[,...]');
   const fields: ConsentPolicy['fields'] = {};
   for (const item of share.split(',')) {
@@ -116,12 +147,21 @@ function makePolicy(key: KeyPair, version: number, share: string | undefined, co
     const field = FieldName.safeParse(f);
     const cadence = Cadence.safeParse(c);
     if (!field.success) throw new ProtocolError('PR_UNKNOWN_FIELD', `'${f}' is not in the catalogue`);
-    if (!cadence.success) throw new ProtocolError('PR_FIELD_CADENCE', `'${c}' is not a cadence (profile, daily, hourly)`);
+    if (!cadence.success)
+      throw new ProtocolError('PR_FIELD_CADENCE', `'${c}' is not a cadence (profile, daily, hourly)`);
     fields[field.data] = [...new Set([...(fields[field.data] ?? []), cadence.data])];
   }
   const generalisation: ConsentPolicy['generalisation'] = {};
   for (const f of coarse ? coarse.split(',') : []) generalisation[FieldName.parse(f)] = 'coarse';
-  return { v: 1, provider: key.address, version, fields, generalisation, issuedAt: nowSeconds(), expiresAt: expires ? Number(expires) : null };
+  return {
+    v: 1,
+    provider: key.address,
+    version,
+    fields,
+    generalisation,
+    issuedAt: nowSeconds(),
+    expiresAt: expires ? Number(expires) : null,
+  };
 }
 
 interface ProviderView {
@@ -141,7 +181,11 @@ async function getProvider(ctx: Ctx): Promise<ProviderView | undefined> {
 }
 
 async function post(ctx: Ctx, path: string, body: unknown): Promise<{ status: number; body: unknown }> {
-  const r = await fetch(`${ctx.gateway}${path}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  const r = await fetch(`${ctx.gateway}${path}`, {
+    method: 'POST',
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+  });
   return { status: r.status, body: await r.json().catch(() => null) };
 }
 

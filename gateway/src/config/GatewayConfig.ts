@@ -12,13 +12,21 @@ export const GatewayConfig = z
     dataDir: z.string().min(1).default('.datagraph/gateway'),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     host: z.string().default('0.0.0.0'),
-    mqtt: z.object({ port: Port.default(1883), maxPayloadBytes: z.number().int().min(256).max(1_048_576).default(16_384) }).strict().default({ port: 1883, maxPayloadBytes: 16_384 }),
+    mqtt: z
+      .object({ port: Port.default(1883), maxPayloadBytes: z.number().int().min(256).max(1_048_576).default(16_384) })
+      .strict()
+      .default({ port: 1883, maxPayloadBytes: 16_384 }),
     mqtts: z
       .object({ port: Port.nullable().default(8883), certFile: z.string().optional(), keyFile: z.string().optional() })
       .strict()
-      .refine((t) => (t.certFile === undefined) === (t.keyFile === undefined), { message: 'give both certFile and keyFile, or neither' })
+      .refine((t) => (t.certFile === undefined) === (t.keyFile === undefined), {
+        message: 'give both certFile and keyFile, or neither',
+      })
       .default({ port: 8883 }),
-    http: z.object({ port: Port.default(8080) }).strict().default({ port: 8080 }),
+    http: z
+      .object({ port: Port.default(8080) })
+      .strict()
+      .default({ port: 8080 }),
     ledger: z
       .object({
         l0Url: Url.default('http://127.0.0.1:9200'),
@@ -28,7 +36,12 @@ export const GatewayConfig = z
         timeoutMs: z.number().int().positive().default(10_000),
       })
       .strict()
-      .default({ l0Url: 'http://127.0.0.1:9200', l1Url: 'http://127.0.0.1:9300', dataL1Url: 'http://127.0.0.1:9400', timeoutMs: 10_000 }),
+      .default({
+        l0Url: 'http://127.0.0.1:9200',
+        l1Url: 'http://127.0.0.1:9300',
+        dataL1Url: 'http://127.0.0.1:9400',
+        timeoutMs: 10_000,
+      }),
     batch: z
       .object({
         maxEntries: z.number().int().min(1).max(5000).default(1000),
@@ -39,12 +52,25 @@ export const GatewayConfig = z
         resendAfterSnapshots: z.number().int().min(1).default(5),
       })
       .strict()
-      .default({ maxEntries: 1000, maxDelayMs: 1000, retryBaseMs: 500, retryMaxMs: 30_000, commitPollMs: 1000, resendAfterSnapshots: 5 }),
-    auth: z.object({ clockSkewSeconds: z.number().int().min(1).max(3600).default(300) }).strict().default({ clockSkewSeconds: 300 }),
+      .default({
+        maxEntries: 1000,
+        maxDelayMs: 1000,
+        retryBaseMs: 500,
+        retryMaxMs: 30_000,
+        commitPollMs: 1000,
+        resendAfterSnapshots: 5,
+      }),
+    auth: z
+      .object({ clockSkewSeconds: z.number().int().min(1).max(3600).default(300) })
+      .strict()
+      .default({ clockSkewSeconds: 300 }),
     vault: z
       .object({
         /** 64 hex chars; prefer the env var DG_VAULT_MASTER_KEY or a file. */
-        masterKeyHex: z.string().regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hex chars').optional(),
+        masterKeyHex: z
+          .string()
+          .regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hex chars')
+          .optional(),
         masterKeyFile: z.string().optional(),
         /** fsync every write (survives power loss, slower); without it writes survive a process crash. */
         syncWrites: z.boolean().default(false),
@@ -52,7 +78,11 @@ export const GatewayConfig = z
       .strict()
       .default({ syncWrites: false }),
     gatewayKey: z
-      .object({ keystoreFile: z.string().optional(), passphrase: z.string().optional(), passphraseFile: z.string().optional() })
+      .object({
+        keystoreFile: z.string().optional(),
+        passphrase: z.string().optional(),
+        passphraseFile: z.string().optional(),
+      })
       .strict()
       .default({}),
   })
@@ -106,18 +136,24 @@ function coerce(text: string, type: 'string' | 'number' | 'boolean'): unknown {
  * Build the config from a file (JSON), the environment and parsed flags (`{'--mqtt-port': '0', ...}`).
  * Throws GW_CONFIG_INVALID listing every invalid path.
  */
-export function loadGatewayConfig(opts: { file?: string; env?: Record<string, string | undefined>; flags?: Record<string, string> } = {}): GatewayConfig {
+export function loadGatewayConfig(
+  opts: { file?: string; env?: Record<string, string | undefined>; flags?: Record<string, string> } = {},
+): GatewayConfig {
   let raw: Record<string, unknown> = {};
   const problems: string[] = [];
   if (opts.file) {
     try {
       raw = JSON.parse(readFileSync(opts.file, 'utf8')) as Record<string, unknown>;
-      if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) problems.push(`(file ${opts.file}): must hold a JSON object`);
+      if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+        problems.push(`(file ${opts.file}): must hold a JSON object`);
     } catch (e) {
       problems.push(`(file ${opts.file}): ${(e as Error).message}`);
     }
   }
-  if (problems.length > 0) throw new ProtocolError('GW_CONFIG_INVALID', `configuration is invalid:\n  ${problems.join('\n  ')}`, { details: { problems } });
+  if (problems.length > 0)
+    throw new ProtocolError('GW_CONFIG_INVALID', `configuration is invalid:\n  ${problems.join('\n  ')}`, {
+      details: { problems },
+    });
   for (const [name, o] of Object.entries(ENV_OVERRIDES)) {
     const v = opts.env?.[name];
     if (v !== undefined && v !== '') setPath(raw, o.path, coerce(v, o.type));
@@ -129,7 +165,9 @@ export function loadGatewayConfig(opts: { file?: string; env?: Record<string, st
   const r = GatewayConfig.safeParse(raw);
   if (!r.success) {
     for (const i of r.error.issues) problems.push(`${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
-    throw new ProtocolError('GW_CONFIG_INVALID', `configuration is invalid:\n  ${problems.join('\n  ')}`, { details: { problems } });
+    throw new ProtocolError('GW_CONFIG_INVALID', `configuration is invalid:\n  ${problems.join('\n  ')}`, {
+      details: { problems },
+    });
   }
   return r.data;
 }

@@ -12,12 +12,17 @@ export function loadMasterKey(config: GatewayConfig, log: Logger): Buffer {
   if (masterKeyHex) return Buffer.from(masterKeyHex, 'hex');
   const file = masterKeyFile ?? join(config.dataDir, 'vault-master.key');
   if (!existsSync(file)) {
-    if (masterKeyFile) throw new ProtocolError('GW_MASTER_KEY', `vault master key file ${masterKeyFile} does not exist`);
+    if (masterKeyFile)
+      throw new ProtocolError('GW_MASTER_KEY', `vault master key file ${masterKeyFile} does not exist`);
     writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
-    log.warn({ file }, 'vault: generated a development master key; set DG_VAULT_MASTER_KEY or vault.masterKeyFile in production');
+    log.warn(
+      { file },
+      'vault: generated a development master key; set DG_VAULT_MASTER_KEY or vault.masterKeyFile in production',
+    );
   }
   const text = readFileSync(file, 'utf8').trim();
-  if (!/^[0-9a-fA-F]{64}$/.test(text)) throw new ProtocolError('GW_MASTER_KEY', `vault master key file ${file} must hold 64 hex chars`);
+  if (!/^[0-9a-fA-F]{64}$/.test(text))
+    throw new ProtocolError('GW_MASTER_KEY', `vault master key file ${file} must hold 64 hex chars`);
   return Buffer.from(text, 'hex');
 }
 
@@ -25,7 +30,11 @@ export async function loadGatewayKey(config: GatewayConfig, log: Logger): Promis
   const { keystoreFile, passphrase, passphraseFile } = config.gatewayKey;
   if (keystoreFile) {
     const pass = passphrase ?? (passphraseFile ? readFileSync(passphraseFile, 'utf8').trim() : undefined);
-    if (!pass) throw new ProtocolError('GW_CONFIG_INVALID', 'gatewayKey.keystoreFile needs DG_GATEWAY_PASSPHRASE or gatewayKey.passphraseFile');
+    if (!pass)
+      throw new ProtocolError(
+        'GW_CONFIG_INVALID',
+        'gatewayKey.keystoreFile needs DG_GATEWAY_PASSPHRASE or gatewayKey.passphraseFile',
+      );
     return decryptKeystore(JSON.parse(readFileSync(keystoreFile, 'utf8')), pass);
   }
   const ks = join(config.dataDir, 'gateway-keystore.json');
@@ -35,7 +44,10 @@ export async function loadGatewayKey(config: GatewayConfig, log: Logger): Promis
     const pass = randomBytes(18).toString('base64url');
     writeFileSync(pf, `${pass}\n`, { mode: 0o600 });
     writeFileSync(ks, JSON.stringify(await encryptKeystore(key.privateKey, pass)), { mode: 0o600 });
-    log.warn({ address: key.address, keystore: ks }, 'gateway: generated a development gateway key; authorise this address on the metagraph');
+    log.warn(
+      { address: key.address, keystore: ks },
+      'gateway: generated a development gateway key; authorise this address on the metagraph',
+    );
     return key;
   }
   return decryptKeystore(JSON.parse(readFileSync(ks, 'utf8')), readFileSync(pf, 'utf8').trim());

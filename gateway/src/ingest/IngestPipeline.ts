@@ -26,7 +26,16 @@ export class IngestPipeline {
   readonly #lastSeq = new Map<string, number>();
   readonly #chains = new Map<string, Promise<unknown>>();
 
-  constructor(o: { store: GatewayStore; vault: Vault; registry: Registry; batcher: Batcher; clock: Clock; log: Logger; metrics: GatewayMetrics; maxPayloadBytes: number }) {
+  constructor(o: {
+    store: GatewayStore;
+    vault: Vault;
+    registry: Registry;
+    batcher: Batcher;
+    clock: Clock;
+    log: Logger;
+    metrics: GatewayMetrics;
+    maxPayloadBytes: number;
+  }) {
     this.#clock = o.clock;
     this.#log = o.log;
     this.#metrics = o.metrics;
@@ -44,10 +53,20 @@ export class IngestPipeline {
       knownId: (id) => store.get<{ commitment: string }>('ids', id),
       persist: async ({ update, provider, entry }) => {
         const { body } = update;
-        const row: VaultRow = { body, commitment: update.commitment, proof: update.proof, receivedAt: this.#clock.now() };
+        const row: VaultRow = {
+          body,
+          commitment: update.commitment,
+          proof: update.proof,
+          receivedAt: this.#clock.now(),
+        };
         await store.write([
           await vault.rowOp(provider.provider, body.id, row),
-          { type: 'put', sub: 'ids', key: body.id, value: { commitment: update.commitment, provider: body.provider, device: body.device, seq: body.seq } },
+          {
+            type: 'put',
+            sub: 'ids',
+            key: body.id,
+            value: { commitment: update.commitment, provider: body.provider, device: body.device, seq: body.seq },
+          },
           { type: 'put', sub: 'devseq', key: body.device, value: body.seq },
           ...batcher.entryOps(entry),
         ]);
@@ -86,13 +105,24 @@ export class IngestPipeline {
     } catch (e) {
       // A store failure or a bug: the device is told to retry later, nothing was acked accepted.
       this.#log.error({ device: deviceId, err: (e as Error).message }, 'ingest: internal error');
-      outcome = { id: ctx.update?.body.id ?? '', status: 'rejected', code: 'GW_INTERNAL', message: 'gateway could not store the update; send it again later' };
+      outcome = {
+        id: ctx.update?.body.id ?? '',
+        status: 'rejected',
+        code: 'GW_INTERNAL',
+        message: 'gateway could not store the update; send it again later',
+      };
     }
-    const result = outcome ?? { id: ctx.update?.body.id ?? '', status: 'rejected', code: 'GW_INTERNAL', message: 'ingest ended without an outcome' };
+    const result = outcome ?? {
+      id: ctx.update?.body.id ?? '',
+      status: 'rejected',
+      code: 'GW_INTERNAL',
+      message: 'ingest ended without an outcome',
+    };
     this.#metrics.ingested.inc({ status: result.status });
     if (result.code) this.#metrics.rejects.inc({ code: result.code });
     this.#metrics.ingestSeconds.observe((performance.now() - started) / 1000);
-    if (result.status === 'rejected') this.#log.info({ device: deviceId, id: result.id, code: result.code }, 'ingest: update rejected');
+    if (result.status === 'rejected')
+      this.#log.info({ device: deviceId, id: result.id, code: result.code }, 'ingest: update rejected');
     return result;
   }
 }

@@ -5,6 +5,7 @@ import {
   type Ack,
   catalogue,
   checkFieldValue,
+  describeIssues,
   FieldName,
   type IngestEntry,
   isProtocolError,
@@ -13,7 +14,6 @@ import {
   toIngestEntry,
   verifyUpdateSignature,
   WINDOW_SECONDS,
-  describeIssues,
 } from '@datagraph/protocol';
 import type { DeviceRecord, ProviderRecord, Registry } from '../registry/Registry.ts';
 
@@ -43,11 +43,17 @@ export interface IngestDeps {
 
 export type IngestStep = (ctx: IngestContext, deps: IngestDeps) => IngestOutcome | null | Promise<IngestOutcome | null>;
 
-const reject = (id: string, code: string, message: string): IngestOutcome => ({ id, status: 'rejected', code, message: message.slice(0, 500) });
-const idOf = (ctx: IngestContext): string => ctx.update?.body.id ?? '';
+const reject = (id: string, code: string, message: string): IngestOutcome => ({
+  id,
+  status: 'rejected',
+  code,
+  message: message.slice(0, 500),
+});
 
 export const checkSize: IngestStep = (ctx, deps) =>
-  ctx.payload.length > deps.maxPayloadBytes ? reject('', 'GW_PAYLOAD_TOO_LARGE', `payload is ${ctx.payload.length} bytes; the limit is ${deps.maxPayloadBytes}`) : null;
+  ctx.payload.length > deps.maxPayloadBytes
+    ? reject('', 'GW_PAYLOAD_TOO_LARGE', `payload is ${ctx.payload.length} bytes; the limit is ${deps.maxPayloadBytes}`)
+    : null;
 
 export const parseUpdate: IngestStep = (ctx) => {
   let json: unknown;
@@ -70,7 +76,11 @@ export const checkIdentity: IngestStep = (ctx, deps) => {
   const body = (ctx.update as SignedUpdate).body;
   const device = deps.registry.device(ctx.deviceId);
   if (body.device !== ctx.deviceId || !device || device.provider !== body.provider) {
-    return reject(body.id, 'GW_DEVICE_MISMATCH', 'update must name the connected device and the provider it is registered to');
+    return reject(
+      body.id,
+      'GW_DEVICE_MISMATCH',
+      'update must name the connected device and the provider it is registered to',
+    );
   }
   ctx.device = device;
   ctx.provider = deps.registry.provider(body.provider);
@@ -86,13 +96,18 @@ export const checkCatalogue: IngestStep = (ctx) => {
   }
   for (const name of Object.keys(body.fields)) {
     const field = FieldName.parse(name);
-    if (catalogue[field].cadence !== body.cadence) return reject(body.id, 'PR_FIELD_CADENCE', `${field} is not a ${body.cadence} field`);
+    if (catalogue[field].cadence !== body.cadence)
+      return reject(body.id, 'PR_FIELD_CADENCE', `${field} is not a ${body.cadence} field`);
   }
   if (body.cadence !== 'profile') {
     // Same rule as the metagraph's validateUpdate: one aligned UTC hour or day.
     const len = WINDOW_SECONDS[body.cadence];
     if (body.window.start % len !== 0 || body.window.end - body.window.start !== len) {
-      return reject(body.id, 'PR_BAD_WINDOW', `${body.cadence} window must be one aligned UTC ${body.cadence === 'hourly' ? 'hour' : 'day'}`);
+      return reject(
+        body.id,
+        'PR_BAD_WINDOW',
+        `${body.cadence} window must be one aligned UTC ${body.cadence === 'hourly' ? 'hour' : 'day'}`,
+      );
     }
   }
   return null;
@@ -101,33 +116,50 @@ export const checkCatalogue: IngestStep = (ctx) => {
 export const checkConsent: IngestStep = (ctx) => {
   const body = (ctx.update as SignedUpdate).body;
   const p = ctx.provider;
-  if (!p || p.status !== 'active') return reject(body.id, 'GW_NO_CONSENT', 'the provider has revoked consent or erased their data');
+  if (p?.status !== 'active' || !p)
+    return reject(body.id, 'GW_NO_CONSENT', 'the provider has revoked consent or erased their data');
   if (body.policyVersion !== p.policy.version) {
-    return reject(body.id, 'GW_POLICY_VERSION', `update names policy version ${body.policyVersion}; the current one is ${p.policy.version}`);
+    return reject(
+      body.id,
+      'GW_POLICY_VERSION',
+      `update names policy version ${body.policyVersion}; the current one is ${p.policy.version}`,
+    );
   }
-  if (p.policy.expiresAt !== null && body.window.end > p.policy.expiresAt) return reject(body.id, 'PR_POLICY_EXPIRED', 'consent policy expired before this window ended');
+  if (p.policy.expiresAt !== null && body.window.end > p.policy.expiresAt)
+    return reject(body.id, 'PR_POLICY_EXPIRED', 'consent policy expired before this window ended');
   for (const name of Object.keys(body.fields)) {
     const cadences = p.policy.fields[name as FieldName];
-    if (!cadences?.includes(body.cadence)) return reject(body.id, 'GW_FIELD_NOT_CONSENTED', `${name} is not consented at ${body.cadence} cadence`);
+    if (!cadences?.includes(body.cadence))
+      return reject(body.id, 'GW_FIELD_NOT_CONSENTED', `${name} is not consented at ${body.cadence} cadence`);
   }
   return null;
 };
 
 export const checkSignature: IngestStep = (ctx) => {
   const update = ctx.update as SignedUpdate;
-  if (update.proof.id !== ctx.device?.publicKey) return reject(update.body.id, 'PR_SIGNER_MISMATCH', 'update is not signed by the registered device key');
+  if (update.proof.id !== ctx.device?.publicKey)
+    return reject(update.body.id, 'PR_SIGNER_MISMATCH', 'update is not signed by the registered device key');
   const verdict = verifyUpdateSignature(update);
-  if (verdict !== 'ok') return reject(update.body.id, verdict, verdict === 'PR_BAD_SIGNATURE' ? 'device signature does not verify' : 'commitment is not the hash of the body');
+  if (verdict !== 'ok')
+    return reject(
+      update.body.id,
+      verdict,
+      verdict === 'PR_BAD_SIGNATURE' ? 'device signature does not verify' : 'commitment is not the hash of the body',
+    );
   return null;
 };
 
 export const dedupe: IngestStep = async (ctx, deps) => {
   const { body, commitment } = ctx.update as SignedUpdate;
   const known = await deps.knownId(body.id);
-  if (known) return known.commitment === commitment ? { id: body.id, status: 'duplicate' } : reject(body.id, 'GW_ID_REUSED', 'update id was already used for a different update');
+  if (known)
+    return known.commitment === commitment
+      ? { id: body.id, status: 'duplicate' }
+      : reject(body.id, 'GW_ID_REUSED', 'update id was already used for a different update');
   const last = await deps.lastSeq(ctx.deviceId);
   if (body.seq === last) return reject(body.id, 'GW_SEQ_REPLAYED', `seq ${body.seq} was already used by this device`);
-  if (body.seq < last) return reject(body.id, 'GW_SEQ_OUT_OF_ORDER', `seq ${body.seq} is lower than the last accepted (${last})`);
+  if (body.seq < last)
+    return reject(body.id, 'GW_SEQ_OUT_OF_ORDER', `seq ${body.seq} is lower than the last accepted (${last})`);
   return null;
 };
 
@@ -139,5 +171,13 @@ export const persist: IngestStep = async (ctx, deps) => {
 };
 
 /** The pipeline, in order. */
-export const INGEST_STEPS: readonly IngestStep[] = [checkSize, parseUpdate, checkIdentity, checkCatalogue, checkConsent, checkSignature, dedupe, persist];
-
+export const INGEST_STEPS: readonly IngestStep[] = [
+  checkSize,
+  parseUpdate,
+  checkIdentity,
+  checkCatalogue,
+  checkConsent,
+  checkSignature,
+  dedupe,
+  persist,
+];

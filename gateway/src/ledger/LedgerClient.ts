@@ -1,11 +1,12 @@
 // The one file that wraps dag4 for the gateway: data updates go to the data L1 through dag4's
 // MetagraphTokenClient.sendDataTransaction (POST /data), snapshots are read from the metagraph L0 through
 // dag4's REST client. The gateway never imports the metagraph package (DESIGN.md "The house").
+
+import { ProtocolError, type SignedDataUpdate } from '@datagraph/protocol';
 import { dag4 } from '@stardust-collective/dag4';
 // dag4-core's fetch client, given our own fetch so that every call has a timeout (a frozen node must not
 // hang the batcher). It is not re-exported by dag4's index, hence the deep import.
 import { FetchRestService } from '@stardust-collective/dag4-core/dist/cjs/cross-platform/clients/fetch.http.js';
-import { type SignedDataUpdate, ProtocolError } from '@datagraph/protocol';
 
 export interface LedgerUrls {
   l0Url: string;
@@ -55,10 +56,14 @@ export class LedgerClient {
     const http = new FetchRestService(async (url: string, init: RequestInit) => {
       const res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
       // dag4 keeps only the body of a failed answer; a 5xx or 429 means "try again later", not "refused".
-      if (res.status >= 500 || res.status === 429) throw new LedgerError('unavailable', `${url} answered ${res.status}`);
+      if (res.status >= 500 || res.status === 429)
+        throw new LedgerError('unavailable', `${url} answered ${res.status}`);
       return res;
     });
-    const network = this.#client.networkInstance as unknown as { l0Api: { service: RestService }; dl1Api: { service: RestService } };
+    const network = this.#client.networkInstance as unknown as {
+      l0Api: { service: RestService };
+      dl1Api: { service: RestService };
+    };
     network.l0Api.service.configure().protocolClient(http);
     network.dl1Api.service.configure().protocolClient(http);
     this.#l0 = network.l0Api.service;
@@ -77,22 +82,34 @@ export class LedgerClient {
   async latestOrdinal(): Promise<number> {
     try {
       const r = await this.#l0.$get<unknown>('/snapshots/latest/ordinal');
-      const n = typeof r === 'number' ? r : (r as { value?: unknown; ordinal?: unknown }).value ?? (r as { ordinal?: unknown }).ordinal;
-      if (typeof n !== 'number') throw new Error(`unexpected /snapshots/latest/ordinal body: ${JSON.stringify(r).slice(0, 100)}`);
+      const n =
+        typeof r === 'number'
+          ? r
+          : ((r as { value?: unknown; ordinal?: unknown }).value ?? (r as { ordinal?: unknown }).ordinal);
+      if (typeof n !== 'number')
+        throw new Error(`unexpected /snapshots/latest/ordinal body: ${JSON.stringify(r).slice(0, 100)}`);
       return n;
     } catch (e) {
-      throw e instanceof LedgerError ? e : new LedgerError('unavailable', `metagraph L0 did not answer: ${(e as Error).message}`, e);
+      throw e instanceof LedgerError
+        ? e
+        : new LedgerError('unavailable', `metagraph L0 did not answer: ${(e as Error).message}`, e);
     }
   }
 
   /** The data updates a snapshot carries (Tessellation's dataApplication.blocks). */
   async snapshotData(ordinal: number): Promise<SnapshotData> {
     try {
-      const s = await this.#l0.$get<{ value?: { ordinal?: number; dataApplication?: { blocks?: unknown[] } | null } }>(`/snapshots/${ordinal}`);
+      const s = await this.#l0.$get<{ value?: { ordinal?: number; dataApplication?: { blocks?: unknown[] } | null } }>(
+        `/snapshots/${ordinal}`,
+      );
       const blocks = s.value?.dataApplication?.blocks ?? [];
       return { ordinal, updates: blocks as SignedDataUpdate[] };
     } catch (e) {
-      throw new LedgerError('unavailable', `metagraph L0 did not return snapshot ${ordinal}: ${(e as Error).message}`, e);
+      throw new LedgerError(
+        'unavailable',
+        `metagraph L0 did not return snapshot ${ordinal}: ${(e as Error).message}`,
+        e,
+      );
     }
   }
 }
@@ -102,10 +119,17 @@ function classify(e: unknown): LedgerError {
   const message = e instanceof Error ? e.message : String(e);
   // dag4's fetch client throws the response body for a non-200 answer, and a TypeError / AbortError when
   // there was no answer at all.
-  if (e instanceof TypeError || (e as { name?: string }).name === 'AbortError' || (e as { name?: string }).name === 'TimeoutError' || /ECONNREFUSED|fetch failed/i.test(message)) {
+  if (
+    e instanceof TypeError ||
+    (e as { name?: string }).name === 'AbortError' ||
+    (e as { name?: string }).name === 'TimeoutError' ||
+    /ECONNREFUSED|fetch failed/i.test(message)
+  ) {
     return new LedgerError('unavailable', `data L1 did not answer: ${message}`, e);
   }
-  if (/already|duplicate|EXISTS/i.test(message) && !/DUPLICATE_IN_BATCH|DUPLICATE_DEVICE/.test(message)) return new LedgerError('duplicate', message.slice(0, 300), e);
-  if (/^\s*</.test(message) || message === '') return new LedgerError('unavailable', `data L1 answered with an error page: ${message.slice(0, 100)}`, e);
+  if (/already|duplicate|EXISTS/i.test(message) && !/DUPLICATE_IN_BATCH|DUPLICATE_DEVICE/.test(message))
+    return new LedgerError('duplicate', message.slice(0, 300), e);
+  if (/^\s*</.test(message) || message === '')
+    return new LedgerError('unavailable', `data L1 answered with an error page: ${message.slice(0, 100)}`, e);
   return new LedgerError('rejected', message.slice(0, 500), e);
 }

@@ -6,7 +6,7 @@ import { type Clock, hashCanonical, type SignedDataUpdate } from '@datagraph/pro
 import type { Logger } from 'pino';
 import type { GatewayMetrics } from '../ops/GatewayMetrics.ts';
 import type { GatewayStore, StoreOp } from '../store/GatewayStore.ts';
-import { LedgerError, type LedgerClient } from './LedgerClient.ts';
+import { type LedgerClient, LedgerError } from './LedgerClient.ts';
 
 export interface OutboxItem {
   key: string;
@@ -49,7 +49,14 @@ export class LedgerOutbox {
   /** Called once per item when a snapshot carries it. */
   onCommitted: (item: OutboxItem, ordinal: number) => Promise<void> = async () => {};
 
-  private constructor(store: GatewayStore, ledger: LedgerClient, clock: Clock, log: Logger, metrics: GatewayMetrics, opts: OutboxOptions) {
+  private constructor(
+    store: GatewayStore,
+    ledger: LedgerClient,
+    clock: Clock,
+    log: Logger,
+    metrics: GatewayMetrics,
+    opts: OutboxOptions,
+  ) {
     this.#store = store;
     this.#ledger = ledger;
     this.#clock = clock;
@@ -58,7 +65,14 @@ export class LedgerOutbox {
     this.#opts = opts;
   }
 
-  static async load(store: GatewayStore, ledger: LedgerClient, clock: Clock, log: Logger, metrics: GatewayMetrics, opts: OutboxOptions): Promise<LedgerOutbox> {
+  static async load(
+    store: GatewayStore,
+    ledger: LedgerClient,
+    clock: Clock,
+    log: Logger,
+    metrics: GatewayMetrics,
+    opts: OutboxOptions,
+  ): Promise<LedgerOutbox> {
     const o = new LedgerOutbox(store, ledger, clock, log, metrics, opts);
     for await (const [key, item] of store.entries<OutboxItem>('batches')) {
       // After a restart we cannot know whether the last send reached the node: send again (the node dedupes).
@@ -67,14 +81,22 @@ export class LedgerOutbox {
     }
     o.#scanned = await store.get<number>('meta', 'scannedOrdinal');
     o.#gauge();
-    if (o.#items.size > 0) log.info({ items: o.#items.size }, 'ledger outbox: resending journaled updates after restart');
+    if (o.#items.size > 0)
+      log.info({ items: o.#items.size }, 'ledger outbox: resending journaled updates after restart');
     return o;
   }
 
   /** Ops that journal `signed` for sending; apply them atomically with whatever produced it, then `kick()`. */
   enqueueOps(signed: SignedDataUpdate): { ops: StoreOp[]; item: OutboxItem } {
     const key = String(++this.#counter).padStart(12, '0');
-    const item: OutboxItem = { key, hash: hashCanonical(signed), signed, state: 'queued', createdAt: this.#clock.now(), attempts: 0 };
+    const item: OutboxItem = {
+      key,
+      hash: hashCanonical(signed),
+      signed,
+      state: 'queued',
+      createdAt: this.#clock.now(),
+      attempts: 0,
+    };
     return { ops: [{ type: 'put', sub: 'batches', key, value: item }], item };
   }
 
@@ -141,7 +163,12 @@ export class LedgerOutbox {
         await this.#store.write([{ type: 'put', sub: 'meta', key: 'scannedOrdinal', value: ordinal }]);
       }
       const result = await this.#ledger.submit(item.signed);
-      Object.assign(item, { state: 'sent', sentAt: this.#clock.now(), sentAtOrdinal: ordinal, attempts: item.attempts + 1 });
+      Object.assign(item, {
+        state: 'sent',
+        sentAt: this.#clock.now(),
+        sentAtOrdinal: ordinal,
+        attempts: item.attempts + 1,
+      });
       this.#metrics.batchSendSeconds.observe((this.#clock.now() - started) / 1000);
       this.#log.debug({ item: item.key, type: item.signed.value.type, result }, 'ledger outbox: sent');
     } catch (e) {
@@ -152,11 +179,19 @@ export class LedgerOutbox {
         return false;
       }
       if (err.kind === 'duplicate') {
-        Object.assign(item, { state: 'sent', sentAt: this.#clock.now(), sentAtOrdinal: item.sentAtOrdinal ?? this.#scanned ?? 0, attempts: item.attempts + 1 });
+        Object.assign(item, {
+          state: 'sent',
+          sentAt: this.#clock.now(),
+          sentAtOrdinal: item.sentAtOrdinal ?? this.#scanned ?? 0,
+          attempts: item.attempts + 1,
+        });
       } else {
         // validateUpdate refused it: sending it again cannot help. Kept in the journal for the operator.
         Object.assign(item, { state: 'rejected', reason: err.message, attempts: item.attempts + 1 });
-        this.#log.error({ item: item.key, type: item.signed.value.type, reason: err.message }, 'ledger outbox: metagraph refused the update');
+        this.#log.error(
+          { item: item.key, type: item.signed.value.type, reason: err.message },
+          'ledger outbox: metagraph refused the update',
+        );
       }
     }
     await this.#store.write([{ type: 'put', sub: 'batches', key: item.key, value: item }]);
@@ -198,7 +233,10 @@ export class LedgerOutbox {
       let resend = false;
       for (const i of this.#items.values()) {
         if (i.state === 'sent' && latest - (i.sentAtOrdinal ?? latest) > this.#opts.resendAfterSnapshots) {
-          this.#log.warn({ item: i.key, attempts: i.attempts }, 'ledger outbox: no snapshot carries the update yet, sending it again');
+          this.#log.warn(
+            { item: i.key, attempts: i.attempts },
+            'ledger outbox: no snapshot carries the update yet, sending it again',
+          );
           i.state = 'queued';
           resend = true;
         }

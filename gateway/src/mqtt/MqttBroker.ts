@@ -5,11 +5,12 @@
 // closed). So a refused publish is acknowledged at the transport level, re-pointed at a `$` topic nobody can
 // subscribe to (MQTT-4.7.2-1: `$` topics never match wildcards), and the device is told why by an application
 // ack on its own ack topic. Updates are ingested here, in-process, before the PUBACK: no MQTT subscriber.
-import { createServer as createNetServer, type Server as NetServer } from 'node:net';
+
 import type { Server as HttpServer } from 'node:http';
+import { createServer as createNetServer, type Server as NetServer } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
-import { Aedes, type Client, type PublishPacket, type Subscription } from 'aedes';
 import { type Ack, DeviceStatus, parseTopic, topics } from '@datagraph/protocol';
+import { Aedes, type Client, type PublishPacket, type Subscription } from 'aedes';
 import type { Logger } from 'pino';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import type { ConnectAuthenticator } from '../auth/ConnectAuthenticator.ts';
@@ -39,15 +40,23 @@ export class MqttBroker {
   }
 
   static async create(o: MqttBrokerOptions): Promise<MqttBroker> {
-    const aedes = await Aedes.createBroker({ maxClientsIdLength: 64, heartbeatInterval: 60_000, connectTimeout: 10_000 });
+    const aedes = await Aedes.createBroker({
+      maxClientsIdLength: 64,
+      heartbeatInterval: 60_000,
+      connectTimeout: 10_000,
+    });
     const b = new MqttBroker(aedes, o);
     aedes.authenticate = (client, username, password, done) => b.#authenticate(client, username, password, done);
     aedes.authorizePublish = (client, packet, done) => b.#authorizePublish(client, packet, done);
     aedes.authorizeSubscribe = (client, sub, done) => b.#authorizeSubscribe(client, sub, done);
     aedes.on('client', () => o.metrics.connected.inc());
     aedes.on('clientDisconnect', () => o.metrics.connected.dec());
-    aedes.on('clientError', (client, err) => o.log.debug({ client: client?.id, err: err.message }, 'mqtt: client error'));
-    aedes.on('connectionError', (client, err) => o.log.debug({ client: client?.id, err: err.message }, 'mqtt: connection error'));
+    aedes.on('clientError', (client, err) =>
+      o.log.debug({ client: client?.id, err: err.message }, 'mqtt: client error'),
+    );
+    aedes.on('connectionError', (client, err) =>
+      o.log.debug({ client: client?.id, err: err.message }, 'mqtt: connection error'),
+    );
     return b;
   }
 
@@ -61,7 +70,11 @@ export class MqttBroker {
 
   /** MQTT over WebSocket at `path` on an existing HTTP server (the REST port). */
   attachWebSocket(server: HttpServer, path = '/mqtt'): void {
-    this.#wss = new WebSocketServer({ server, path, handleProtocols: (p) => (p.has('mqtt') ? 'mqtt' : p.has('mqttv3.1') ? 'mqttv3.1' : false) });
+    this.#wss = new WebSocketServer({
+      server,
+      path,
+      handleProtocols: (p) => (p.has('mqtt') ? 'mqtt' : p.has('mqttv3.1') ? 'mqttv3.1' : false),
+    });
     this.#wss.on('connection', (ws, req) => {
       const stream = createWebSocketStream(ws);
       stream.on('error', () => ws.terminate());
@@ -81,13 +94,26 @@ export class MqttBroker {
 
   /** Gateway -> device application ack, QoS 1. */
   sendAck(deviceId: string, ack: Ack): void {
-    this.#aedes.publish({ cmd: 'publish', topic: topics.ack(deviceId), payload: Buffer.from(JSON.stringify(ack)), qos: 1, retain: false, dup: false } as PublishPacket, () => {});
+    this.#aedes.publish(
+      {
+        cmd: 'publish',
+        topic: topics.ack(deviceId),
+        payload: Buffer.from(JSON.stringify(ack)),
+        qos: 1,
+        retain: false,
+        dup: false,
+      } as PublishPacket,
+      () => {},
+    );
   }
 
   /** Retained message (the device's signed policy); an empty payload clears it (MQTT-3.3.1-10). */
   publishRetained(topic: string, payload: Buffer): Promise<void> {
     return new Promise((resolve, reject) =>
-      this.#aedes.publish({ cmd: 'publish', topic, payload, qos: 1, retain: true, dup: false } as PublishPacket, (err) => (err ? reject(err) : resolve())),
+      this.#aedes.publish(
+        { cmd: 'publish', topic, payload, qos: 1, retain: true, dup: false } as PublishPacket,
+        (err) => (err ? reject(err) : resolve()),
+      ),
     );
   }
 
@@ -104,11 +130,17 @@ export class MqttBroker {
     this.#o.log.info({ client: client?.id, code, ...details }, 'mqtt: refused');
   }
 
-  #authenticate(client: Client, username: string | undefined, password: Buffer | undefined, done: Parameters<Aedes['authenticate']>[3]): void {
+  #authenticate(
+    client: Client,
+    username: string | undefined,
+    password: Buffer | undefined,
+    done: Parameters<Aedes['authenticate']>[3],
+  ): void {
     const v = this.#o.auth.check(username, password);
     if (v.ok) {
       this.#deviceOf.set(client, username as string);
-      return done(null, true);
+      done(null, true);
+      return;
     }
     this.#refuse(v.code, client, { device: username?.slice(0, 64) });
     const err = Object.assign(new Error(v.code), { returnCode: v.returnCode });
@@ -127,16 +159,31 @@ export class MqttBroker {
     // A last will (client null or already gone) may only be the device's own status.
     if (topic?.kind === 'status' && (deviceId === undefined || topic.deviceId === deviceId)) {
       if (packet.payload.length > this.#o.maxPayloadBytes || !isStatus(Buffer.from(packet.payload))) {
-        if (deviceId) this.sendAck(deviceId, { id: '', status: 'rejected', code: 'GW_BAD_STATUS', message: 'status payload must be a DeviceStatus JSON object' });
+        if (deviceId)
+          this.sendAck(deviceId, {
+            id: '',
+            status: 'rejected',
+            code: 'GW_BAD_STATUS',
+            message: 'status payload must be a DeviceStatus JSON object',
+          });
         this.#refuse('GW_BAD_STATUS', client, { topic: packet.topic });
-        return sink();
+        sink();
+        return;
       }
-      return done(null);
+      done(null);
+      return;
     }
     if (deviceId === undefined || topic === null || topic.deviceId !== deviceId || topic.kind !== 'up') {
-      if (deviceId) this.sendAck(deviceId, { id: '', status: 'rejected', code: 'GW_TOPIC_FORBIDDEN', message: `may not publish on ${packet.topic.slice(0, 200)}` });
+      if (deviceId)
+        this.sendAck(deviceId, {
+          id: '',
+          status: 'rejected',
+          code: 'GW_TOPIC_FORBIDDEN',
+          message: `may not publish on ${packet.topic.slice(0, 200)}`,
+        });
       this.#refuse('GW_TOPIC_FORBIDDEN', client, { topic: packet.topic.slice(0, 200) });
-      return sink();
+      sink();
+      return;
     }
     this.#o.pipeline.ingest(deviceId, Buffer.from(packet.payload)).then(
       (ack) => {
@@ -147,12 +194,30 @@ export class MqttBroker {
     );
   }
 
-  #authorizeSubscribe(client: Client, sub: Subscription, done: (err: Error | null, sub: Subscription | null) => void): void {
+  #authorizeSubscribe(
+    client: Client,
+    sub: Subscription,
+    done: (err: Error | null, sub: Subscription | null) => void,
+  ): void {
     const deviceId = this.#deviceOf.get(client);
     const topic = parseTopic(sub.topic);
-    if (deviceId !== undefined && topic !== null && topic.deviceId === deviceId && (topic.kind === 'ack' || topic.kind === 'policy')) return done(null, sub);
+    if (
+      deviceId !== undefined &&
+      topic !== null &&
+      topic.deviceId === deviceId &&
+      (topic.kind === 'ack' || topic.kind === 'policy')
+    ) {
+      done(null, sub);
+      return;
+    }
     this.#refuse('GW_SUBSCRIBE_FORBIDDEN', client, { topic: sub.topic.slice(0, 200) });
-    if (deviceId) this.sendAck(deviceId, { id: '', status: 'rejected', code: 'GW_SUBSCRIBE_FORBIDDEN', message: `may not subscribe to ${sub.topic.slice(0, 200)}` });
+    if (deviceId)
+      this.sendAck(deviceId, {
+        id: '',
+        status: 'rejected',
+        code: 'GW_SUBSCRIBE_FORBIDDEN',
+        message: `may not subscribe to ${sub.topic.slice(0, 200)}`,
+      });
     done(null, null); // SUBACK return code 0x80 (MQTT-3.9.3)
   }
 

@@ -2,19 +2,18 @@
 // Each is checked here (provider signature, versions, device ownership), applied locally at once, journaled
 // for the metagraph in the same atomic write, and each device's signed policy is kept as a retained message.
 import {
+  type Clock,
   EraseData,
-
   ProtocolError,
+  parseWith,
   proofAddress,
   RegisterProvider,
   RevokeConsent,
   SignatureProof,
   SignedDataUpdate,
   type SignedPolicy,
-  parseWith,
   topics,
   verifyValueProof,
-  type Clock,
 } from '@datagraph/protocol';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -47,27 +46,41 @@ export class ProviderService {
     },
   ) {}
 
-  async register(input: unknown): Promise<{ provider: string; devices: string[]; policyVersion: number; unchanged: boolean }> {
+  async register(
+    input: unknown,
+  ): Promise<{ provider: string; devices: string[]; policyVersion: number; unchanged: boolean }> {
     const req = parseWith(RegisterRequest, input, 'registration');
     const value = parseWith(RegisterProvider, req.registration.value, 'registration');
     const signer = this.#providerProof(req.registration, value.provider);
-    if (value.policy.provider !== value.provider) throw new ProtocolError('PR_SCHEMA', 'policy.provider must be the registering provider');
+    if (value.policy.provider !== value.provider)
+      throw new ProtocolError('PR_SCHEMA', 'policy.provider must be the registering provider');
     if (req.policyProof.id !== signer.id || !verifyValueProof(value.policy, req.policyProof)) {
-      throw new ProtocolError('GW_BAD_PROVIDER_SIGNATURE', 'policyProof must be the provider signature over the policy');
+      throw new ProtocolError(
+        'GW_BAD_PROVIDER_SIGNATURE',
+        'policyProof must be the provider signature over the policy',
+      );
     }
     const addrs = value.devices.map((d) => d.address);
     if (new Set(addrs).size !== addrs.length) throw new ProtocolError('PR_SCHEMA', 'a device is listed twice');
     for (const d of value.devices) {
-      if (proofAddress({ id: d.publicKey, signature: '00' }) !== d.address) throw new ProtocolError('PR_SIGNER_MISMATCH', `device ${d.address} does not match its public key`);
+      if (proofAddress({ id: d.publicKey, signature: '00' }) !== d.address)
+        throw new ProtocolError('PR_SIGNER_MISMATCH', `device ${d.address} does not match its public key`);
       const owner = this.d.registry.device(d.address)?.provider;
-      if (owner !== undefined && owner !== value.provider) throw new ProtocolError('GW_DEVICE_TAKEN', `device ${d.address} is registered to another provider`);
+      if (owner !== undefined && owner !== value.provider)
+        throw new ProtocolError('GW_DEVICE_TAKEN', `device ${d.address} is registered to another provider`);
     }
     const prev = this.d.registry.provider(value.provider);
-    if (prev && prev.status === 'active' && prev.policy.version === value.policy.version && JSON.stringify(prev.devices) === JSON.stringify(value.devices)) {
+    if (
+      prev &&
+      prev.status === 'active' &&
+      prev.policy.version === value.policy.version &&
+      JSON.stringify(prev.devices) === JSON.stringify(value.devices)
+    ) {
       return { provider: value.provider, devices: addrs, policyVersion: value.policy.version, unchanged: true };
     }
     const floor = prev ? Math.max(prev.policy.version, prev.revokedVersion) : 0;
-    if (value.policy.version <= floor) throw new ProtocolError('GW_POLICY_NOT_NEWER', `policy version must be greater than ${floor}`);
+    if (value.policy.version <= floor)
+      throw new ProtocolError('GW_POLICY_NOT_NEWER', `policy version must be greater than ${floor}`);
     const record: ProviderRecord = {
       provider: value.provider,
       publicKey: signer.id,
@@ -79,28 +92,52 @@ export class ProviderService {
       updatedAt: this.d.clock.now(),
     };
     const journal = this.d.outbox.enqueueOps(req.registration);
-    await this.d.store.write([...(await this.d.vault.ensureDataKeyOps(value.provider)), ...this.d.registry.putOps(record), ...journal.ops]);
+    await this.d.store.write([
+      ...(await this.d.vault.ensureDataKeyOps(value.provider)),
+      ...this.d.registry.putOps(record),
+      ...journal.ops,
+    ]);
     this.d.registry.commit(record);
     this.d.outbox.added([journal.item]);
     const policy: SignedPolicy = { policy: value.policy, proof: req.policyProof };
-    for (const d of value.devices) await this.d.broker.publishRetained(topics.policy(d.address), Buffer.from(JSON.stringify(policy)));
-    for (const d of prev?.devices ?? []) if (!addrs.includes(d.address)) await this.d.broker.publishRetained(topics.policy(d.address), Buffer.alloc(0));
-    this.d.log.info({ provider: value.provider, devices: addrs.length, policyVersion: value.policy.version }, 'registry: provider registered');
+    for (const d of value.devices)
+      await this.d.broker.publishRetained(topics.policy(d.address), Buffer.from(JSON.stringify(policy)));
+    for (const d of prev?.devices ?? [])
+      if (!addrs.includes(d.address)) await this.d.broker.publishRetained(topics.policy(d.address), Buffer.alloc(0));
+    this.d.log.info(
+      { provider: value.provider, devices: addrs.length, policyVersion: value.policy.version },
+      'registry: provider registered',
+    );
     return { provider: value.provider, devices: addrs, policyVersion: value.policy.version, unchanged: false };
   }
 
   /** RevokeConsent or EraseData: ingest stops at once, the provider's vault is crypto-shredded. */
-  async stop(address: string, action: 'revoke' | 'erase', input: unknown): Promise<{ provider: string; status: string; rowsDeleted: number; pendingDropped: number }> {
+  async stop(
+    address: string,
+    action: 'revoke' | 'erase',
+    input: unknown,
+  ): Promise<{ provider: string; status: string; rowsDeleted: number; pendingDropped: number }> {
     const signed = parseWith(SignedDataUpdate, input, action);
-    const value = action === 'revoke' ? parseWith(RevokeConsent, signed.value, action) : parseWith(EraseData, signed.value, action);
-    if (value.provider !== address) throw new ProtocolError('PR_SCHEMA', 'the update names another provider than the URL');
+    const value =
+      action === 'revoke' ? parseWith(RevokeConsent, signed.value, action) : parseWith(EraseData, signed.value, action);
+    if (value.provider !== address)
+      throw new ProtocolError('PR_SCHEMA', 'the update names another provider than the URL');
     this.#providerProof(signed, address);
     const prev = this.d.registry.provider(address);
     if (!prev) throw new ProtocolError('GW_UNKNOWN_PROVIDER');
-    if (value.policyVersion < prev.policy.version) throw new ProtocolError('GW_POLICY_VERSION', `names policy ${value.policyVersion}; the current one is ${prev.policy.version}`);
+    if (value.policyVersion < prev.policy.version)
+      throw new ProtocolError(
+        'GW_POLICY_VERSION',
+        `names policy ${value.policyVersion}; the current one is ${prev.policy.version}`,
+      );
     const status = action === 'revoke' ? 'revoked' : 'erased';
     // In memory first: from here on no CONNECT and no update of this provider is accepted.
-    const record = this.d.registry.setStatus(address, status, value.policyVersion, this.d.clock.now()) as ProviderRecord;
+    const record = this.d.registry.setStatus(
+      address,
+      status,
+      value.policyVersion,
+      this.d.clock.now(),
+    ) as ProviderRecord;
     const devices = new Set(record.devices.map((d) => d.address));
     this.d.broker.disconnect(devices);
     const pendingDropped = await this.d.batcher.dropProvider(address);
@@ -118,7 +155,8 @@ export class ProviderService {
     for (const p of this.d.registry.providers()) {
       if (p.status !== 'active') continue;
       const policy: SignedPolicy = { policy: p.policy, proof: p.policyProof };
-      for (const d of p.devices) await this.d.broker.publishRetained(topics.policy(d.address), Buffer.from(JSON.stringify(policy)));
+      for (const d of p.devices)
+        await this.d.broker.publishRetained(topics.policy(d.address), Buffer.from(JSON.stringify(policy)));
     }
   }
 
@@ -130,4 +168,3 @@ export class ProviderService {
     return proof;
   }
 }
-

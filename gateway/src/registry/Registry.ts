@@ -26,16 +26,13 @@ export interface DeviceRecord {
 }
 
 export class Registry {
-  readonly #store: GatewayStore;
   readonly #providers = new Map<string, ProviderRecord>();
   readonly #devices = new Map<string, DeviceRecord>();
 
-  private constructor(store: GatewayStore) {
-    this.#store = store;
-  }
+  private constructor() {}
 
   static async load(store: GatewayStore): Promise<Registry> {
-    const r = new Registry(store);
+    const r = new Registry();
     for await (const [k, v] of store.entries<ProviderRecord>('providers')) r.#providers.set(k, v);
     for await (const [k, v] of store.entries<DeviceRecord>('devices')) r.#devices.set(k, v);
     return r;
@@ -58,9 +55,15 @@ export class Registry {
     const prev = this.#providers.get(record.provider);
     const ops: StoreOp[] = [{ type: 'put', sub: 'providers', key: record.provider, value: record }];
     const keep = new Set(record.devices.map((d) => d.address));
-    for (const d of prev?.devices ?? []) if (!keep.has(d.address)) ops.push({ type: 'del', sub: 'devices', key: d.address });
+    for (const d of prev?.devices ?? [])
+      if (!keep.has(d.address)) ops.push({ type: 'del', sub: 'devices', key: d.address });
     for (const d of record.devices) {
-      ops.push({ type: 'put', sub: 'devices', key: d.address, value: { address: d.address, publicKey: d.publicKey, provider: record.provider } });
+      ops.push({
+        type: 'put',
+        sub: 'devices',
+        key: d.address,
+        value: { address: d.address, publicKey: d.publicKey, provider: record.provider },
+      });
     }
     return ops;
   }
@@ -70,7 +73,8 @@ export class Registry {
     const prev = this.#providers.get(record.provider);
     const keep = new Set(record.devices.map((d) => d.address));
     for (const d of prev?.devices ?? []) if (!keep.has(d.address)) this.#devices.delete(d.address);
-    for (const d of record.devices) this.#devices.set(d.address, { address: d.address, publicKey: d.publicKey, provider: record.provider });
+    for (const d of record.devices)
+      this.#devices.set(d.address, { address: d.address, publicKey: d.publicKey, provider: record.provider });
     this.#providers.set(record.provider, record);
   }
 

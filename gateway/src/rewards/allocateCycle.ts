@@ -91,6 +91,26 @@ function bad(message: string, details: Record<string, unknown>): ProtocolError {
   return new ProtocolError('GW_REWARD_BAD_INPUT', message, { details });
 }
 
+/** The query's rows in commitment order (no copy when they already are, as a store usually keeps them). */
+function inCommitmentOrder(q: PaidQuery): readonly PaidQueryRow[] {
+  let rows = q.rows;
+  for (let pass = 0; pass < 2; pass++) {
+    let sorted = true;
+    for (let r = 1; r < rows.length; r++) {
+      const c = compare((rows[r - 1] as PaidQueryRow).commitment, (rows[r] as PaidQueryRow).commitment);
+      if (c === 0)
+        throw bad('a row is listed twice in one query', { queryId: q.queryId, commitment: rows[r]?.commitment });
+      if (c > 0) {
+        sorted = false;
+        break;
+      }
+    }
+    if (sorted) return rows;
+    rows = [...rows].sort((a, b) => compare(a.commitment, b.commitment));
+  }
+  return rows;
+}
+
 export function allocateCycle(input: AllocationInput): CycleAllocation {
   const { feeBps, minPayout } = input;
   if (!Number.isInteger(feeBps) || feeBps < 0 || feeBps > 10_000)
@@ -124,11 +144,7 @@ export function allocateCycle(input: AllocationInput): CycleAllocation {
     if (q.amount < 0n) throw bad('a query amount is negative', { queryId: q.queryId });
     queryIds.push(q.queryId);
     totals.payments += q.amount;
-    const rows = [...q.rows].sort((a, b) => compare(a.commitment, b.commitment));
-    for (let r = 1; r < rows.length; r++) {
-      if ((rows[r] as PaidQueryRow).commitment === (rows[r - 1] as PaidQueryRow).commitment)
-        throw bad('a row is listed twice in one query', { queryId: q.queryId, commitment: rows[r]?.commitment });
-    }
+    const rows = inCommitmentOrder(q);
     const n = BigInt(rows.length);
     // A query with no rows releases nothing and has nobody to pay: all of it stays with the platform.
     const fee = n === 0n ? q.amount : (q.amount * bps) / 10_000n;

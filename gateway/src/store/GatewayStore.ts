@@ -13,7 +13,18 @@ export interface StoreOp {
   value?: Json;
 }
 
-export const SUBLEVELS = ['keys', 'rows', 'ids', 'devseq', 'pending', 'batches', 'committed', 'providers', 'devices', 'meta'] as const;
+export const SUBLEVELS = [
+  'keys',
+  'rows',
+  'ids',
+  'devseq',
+  'pending',
+  'batches',
+  'committed',
+  'providers',
+  'devices',
+  'meta',
+] as const;
 export type SublevelName = (typeof SUBLEVELS)[number];
 
 export class GatewayStore {
@@ -26,7 +37,9 @@ export class GatewayStore {
   private constructor(db: Level<string, Json>, sync: boolean) {
     this.#db = db;
     this.#sync = sync;
-    this.#subs = Object.fromEntries(SUBLEVELS.map((n) => [n, db.sublevel<string, Json>(n, { valueEncoding: 'json' })])) as Record<SublevelName, Sub>;
+    this.#subs = Object.fromEntries(
+      SUBLEVELS.map((n) => [n, db.sublevel<string, Json>(n, { valueEncoding: 'json' })]),
+    ) as Record<SublevelName, Sub>;
   }
 
   /** `sync: true` fsyncs every write (survives power loss); without it a write survives kill -9 of the process. */

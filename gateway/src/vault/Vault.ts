@@ -51,7 +51,12 @@ export class Vault {
   async rowOp(provider: string, id: string, value: unknown): Promise<StoreOp> {
     const key = await this.#dataKey(provider);
     if (!key) throw new ProtocolError('GW_VAULT_KEY_MISSING');
-    return { type: 'put', sub: 'rows', key: `${provider}!${id}`, value: seal(key, Buffer.from(JSON.stringify(value), 'utf8'), `row:${provider}:${id}`) };
+    return {
+      type: 'put',
+      sub: 'rows',
+      key: `${provider}!${id}`,
+      value: seal(key, Buffer.from(JSON.stringify(value), 'utf8'), `row:${provider}:${id}`),
+    };
   }
 
   async readRow<T>(provider: string, id: string): Promise<T | undefined> {
@@ -72,7 +77,9 @@ export class Vault {
     await this.#store.write([{ type: 'del', sub: 'keys', key: provider }]);
     const rows = await this.#store.keys('rows', { prefix: `${provider}!` });
     for (let i = 0; i < rows.length; i += 1000) {
-      await this.#store.write(rows.slice(i, i + 1000).map((key) => ({ type: 'del' as const, sub: 'rows' as const, key })));
+      await this.#store.write(
+        rows.slice(i, i + 1000).map((key) => ({ type: 'del' as const, sub: 'rows' as const, key })),
+      );
     }
     return rows.length;
   }
