@@ -11,7 +11,6 @@ import {
   RevokeConsent,
   SignatureProof,
   SignedDataUpdate,
-  type SignedPolicy,
   topics,
   verifyValueProof,
 } from '@datagraph/protocol';
@@ -51,10 +50,13 @@ export class ProviderService {
   ): Promise<{ provider: string; devices: string[]; policyVersion: number; unchanged: boolean }> {
     const req = parseWith(RegisterRequest, input, 'registration');
     const value = parseWith(RegisterProvider, req.registration.value, 'registration');
-    const signer = this.#providerProof(req.registration, value.provider);
+    // Signatures cover the values exactly as the provider sent them, before zod fills defaults in: verify,
+    // journal and publish those (a parsed copy may differ, e.g. an omitted `generalisation`).
+    const raw = input as { registration: SignedDataUpdate & { value: { policy: unknown } } };
+    const signer = this.#providerProof(raw.registration, value.provider);
     if (value.policy.provider !== value.provider)
       throw new ProtocolError('PR_SCHEMA', 'policy.provider must be the registering provider');
-    if (req.policyProof.id !== signer.id || !verifyValueProof(value.policy, req.policyProof)) {
+    if (req.policyProof.id !== signer.id || !verifyValueProof(raw.registration.value.policy, req.policyProof)) {
       throw new ProtocolError(
         'GW_BAD_PROVIDER_SIGNATURE',
         'policyProof must be the provider signature over the policy',
@@ -85,13 +87,14 @@ export class ProviderService {
       provider: value.provider,
       publicKey: signer.id,
       policy: value.policy,
+      signedPolicy: raw.registration.value.policy,
       policyProof: req.policyProof,
       devices: value.devices,
       status: 'active',
       revokedVersion: prev?.revokedVersion ?? 0,
       updatedAt: this.d.clock.now(),
     };
-    const journal = this.d.outbox.enqueueOps(req.registration);
+    const journal = this.d.outbox.enqueueOps(raw.registration);
     await this.d.store.write([
       ...(await this.d.vault.ensureDataKeyOps(value.provider)),
       ...this.d.registry.putOps(record),
@@ -99,7 +102,7 @@ export class ProviderService {
     ]);
     this.d.registry.commit(record);
     this.d.outbox.added([journal.item]);
-    const policy: SignedPolicy = { policy: value.policy, proof: req.policyProof };
+    const policy = { policy: raw.registration.value.policy, proof: req.policyProof };
     for (const d of value.devices)
       await this.d.broker.publishRetained(topics.policy(d.address), Buffer.from(JSON.stringify(policy)));
     for (const d of prev?.devices ?? [])
@@ -122,7 +125,7 @@ export class ProviderService {
       action === 'revoke' ? parseWith(RevokeConsent, signed.value, action) : parseWith(EraseData, signed.value, action);
     if (value.provider !== address)
       throw new ProtocolError('PR_SCHEMA', 'the update names another provider than the URL');
-    this.#providerProof(signed, address);
+    this.#providerProof(input as SignedDataUpdate, address);
     const prev = this.d.registry.provider(address);
     if (!prev) throw new ProtocolError('GW_UNKNOWN_PROVIDER');
     if (value.policyVersion < prev.policy.version)
@@ -142,7 +145,7 @@ export class ProviderService {
     this.d.broker.disconnect(devices);
     const pendingDropped = await this.d.batcher.dropProvider(address);
     const rowsDeleted = await this.d.vault.erase(address);
-    const journal = this.d.outbox.enqueueOps(signed);
+    const journal = this.d.outbox.enqueueOps(input as SignedDataUpdate);
     await this.d.store.write([...this.d.registry.putOps(record), ...journal.ops]);
     this.d.outbox.added([journal.item]);
     for (const d of devices) await this.d.broker.publishRetained(topics.policy(d), Buffer.alloc(0));
@@ -154,7 +157,7 @@ export class ProviderService {
   async republishPolicies(): Promise<void> {
     for (const p of this.d.registry.providers()) {
       if (p.status !== 'active') continue;
-      const policy: SignedPolicy = { policy: p.policy, proof: p.policyProof };
+      const policy = { policy: p.signedPolicy ?? p.policy, proof: p.policyProof };
       for (const d of p.devices)
         await this.d.broker.publishRetained(topics.policy(d.address), Buffer.from(JSON.stringify(policy)));
     }

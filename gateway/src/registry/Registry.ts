@@ -10,6 +10,8 @@ export interface ProviderRecord {
   provider: string;
   publicKey: string;
   policy: ConsentPolicy;
+  /** The policy exactly as the provider signed it (what devices verify), before zod defaults. */
+  signedPolicy?: unknown;
   /** The provider's signature over the policy alone: what devices verify (SignedPolicy). */
   policyProof: SignatureProof;
   devices: RegisteredDevice[];
