@@ -305,3 +305,43 @@ t.test('a provider that is not a DAG address stops the cycle before anything is 
   await t.rejects(make().runCycle(), { code: 'GW_REWARD_BAD_INPUT' });
   t.equal(await journal.nextCycle(), 1);
 });
+
+t.test(
+  'treasury drained after journaling: GW_TREASURY_SHORT on sending, cycle kept open, paid once funded',
+  async (t) => {
+    const { rn, journal, treasury, source, make } = await setup(t, { treasuryFunds: 1_000_000n });
+    const providers = [generateKeyPair().address, generateKeyPair().address];
+    source.add({
+      queryId: 'q-1',
+      amount: 600_000n,
+      rows: providers.map((provider, i) => ({ commitment: String(i + 1).repeat(64), provider })),
+    });
+    await t.rejects(
+      make({
+        onStep: (step) => {
+          if (step === 'planned') throw new Error('stop here');
+        },
+      }).runCycle(),
+      /stop here/,
+    );
+    // Someone spends most of the treasury: the journaled chain is broken and the money is gone.
+    const { urls } = rn.node;
+    const net = { id: 'dg', metagraphId: 'dg', l0Url: urls.l0, l1Url: urls.l1, beUrl: urls.be } as never;
+    const stranger = generateKeyPair().address;
+    await dag4.createAccount(rn.treasury.privateKey).createMetagraphTokenClient(net).transfer(stranger, 0.009, 0);
+    await waitFor(async () => (await treasury.balanceOf(stranger)) === 900_000n, 'the drain confirmed');
+
+    const engine = make();
+    await t.rejects(engine.runCycle(), { code: 'GW_TREASURY_SHORT' });
+    const open = await journal.cycle(1);
+    t.equal(open?.state, 'planned', 'the cycle stays open');
+    t.equal(open?.lastError?.code, 'GW_TREASURY_SHORT', 'with the reason recorded');
+
+    await dag4.createAccount(rn.other.privateKey).createMetagraphTokenClient(net).transfer(rn.treasury.address, 1, 0);
+    await waitFor(async () => (await treasury.balance()) > 1_000_000n, 'treasury funded again');
+    const out = await engine.runCycle();
+    t.equal(out[0]?.state, 'receipted');
+    await ledgerMatchesStatements(t, journal, treasury, providers);
+    t.equal((await journal.cycle(1))?.lastError, undefined, 'the error is cleared once paid');
+  },
+);
