@@ -16,6 +16,7 @@ export interface AckRecord {
   at: number;
 }
 
+/** Counts of acks that settled an outbox entry, by status; `unknownAcks` for the rest. */
 export interface PublisherStats {
   accepted: number;
   duplicate: number;
@@ -125,12 +126,17 @@ export class OutboxPublisher {
     if (ack.code !== undefined) rec.code = ack.code;
     if (ack.ordinal !== undefined) rec.ordinal = ack.ordinal;
     const stats = structuredClone(this.stats);
-    stats[ack.status]++;
-    if (ack.status === 'committed') stats.lastCommitted = rec;
-    else stats.lastAck = rec;
+    if (ack.status === 'committed') {
+      stats.committed++;
+      stats.lastCommitted = rec;
+    } else if (seq === null) {
+      // Not (or no longer) in the outbox: a repeated ack, or one for an update dropped over the cap.
+      stats.unknownAcks++;
+    } else {
+      stats[ack.status]++;
+      stats.lastAck = rec;
+    }
     if (seq === null) {
-      // Already settled (a duplicate ack, or committed after accepted): only the record changes.
-      if (ack.status !== 'committed') stats.unknownAcks++;
       this.stats = stats;
       return;
     }

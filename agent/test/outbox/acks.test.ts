@@ -1,0 +1,112 @@
+// What each application ack does to the outbox: accepted and duplicate delete, rejected moves the update to the
+// dead-letter store with the gateway's code (never resent), committed is recorded; a PUBACK alone deletes nothing.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Agent, createAgent, type Sample } from '@datagraph/agent';
+import { generateKeyPair, ManualClock } from '@datagraph/protocol';
+import pino from 'pino';
+import t from 'tap';
+import { allFields, signPolicy } from '../helpers/policy.ts';
+import { syntheticSamples } from '../helpers/syntheticDay.ts';
+import { TestGateway, waitFor } from '../helpers/testGateway.ts';
+
+const H = 3_600_000;
+
+async function feed(agent: Agent, clock: ManualClock, samples: Sample[], untilMs: number): Promise<void> {
+  for (const s of samples) {
+    if (s.at > clock.now()) await clock.advanceAsync(s.at - clock.now(), 30_000);
+    agent.record(s);
+  }
+  if (untilMs > clock.now()) await clock.advanceAsync(untilMs - clock.now(), 30_000);
+  await agent.closeDueWindows();
+}
+
+async function setup(t: { teardown(fn: () => Promise<void> | void): void }, ackTimeoutMs = 60_000) {
+  const clock = new ManualClock(Date.UTC(2026, 0, 5));
+  const dir = mkdtempSync(join(tmpdir(), 'dg-acks-'));
+  const device = generateKeyPair();
+  const provider = generateKeyPair();
+  const gw = await TestGateway.start(clock);
+  gw.register(device);
+  await gw.publishPolicy(
+    device.address,
+    signPolicy(provider, { version: 1, fields: allFields(), issuedAt: clock.now() / 1000, expiresAt: null }),
+  );
+  const agent = await createAgent({
+    device,
+    dataDir: dir,
+    clock,
+    logger: pino({ level: 'silent' }),
+    broker: { url: gw.url, reconnectPeriodMs: 50 },
+    ackTimeoutMs,
+  });
+  t.teardown(async () => {
+    await agent.close();
+    await gw.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await waitFor(() => agent.policy !== undefined, 'the policy');
+  return { clock, gw, agent, device };
+}
+
+t.test('rejected updates go to the dead-letter store with their code and are never resent', async (t) => {
+  const { clock, gw, agent } = await setup(t);
+  gw.judge = (u) =>
+    u.body.seq === 2 ? { status: 'rejected', code: 'GW_FIELD_NOT_CONSENTED', message: 'steps not consented' } : null;
+  const t0 = clock.now();
+  await feed(agent, clock, syntheticSamples(t0, 3, 4), t0 + 3 * H + 5 * 60_000);
+  await waitFor(() => agent.status().outbox.depth === 0, 'all settled');
+  t.equal(gw.accepted.size, 2, 'the other two accepted');
+  const dead = await agent.deadLetters();
+  t.same(
+    dead.map((d) => [d.seq, d.code, d.message]),
+    [[2, 'GW_FIELD_NOT_CONSENTED', 'steps not consented']],
+  );
+  t.equal(agent.status().deadLetters, 1);
+  t.equal(agent.status().acks.rejected, 1);
+  t.equal(gw.received.filter((r) => r.update.body.seq === 2).length, 1, 'sent once, not again');
+});
+
+t.test('committed acks are recorded; acks for settled or unknown ids and invalid acks change nothing', async (t) => {
+  const { clock, gw, agent, device } = await setup(t);
+  const t0 = clock.now();
+  await feed(agent, clock, syntheticSamples(t0, 1, 4), t0 + H + 5 * 60_000);
+  await waitFor(() => agent.status().outbox.depth === 0, 'accepted');
+  const [id] = [...gw.accepted.keys()];
+  gw.sendAck(device.address, { id: id as string, status: 'committed', ordinal: 42 });
+  await waitFor(() => agent.status().acks.lastCommitted?.ordinal === 42, 'committed recorded');
+  gw.sendAck(device.address, { id: '00000000-0000-4000-8000-000000000000', status: 'accepted' });
+  await waitFor(() => agent.status().acks.unknownAcks === 1, 'unknown ack counted');
+  gw.aedes.publish(
+    {
+      cmd: 'publish',
+      topic: `dg/v1/ack/${device.address}`,
+      payload: Buffer.from('{"nope":1}'),
+      qos: 1,
+      retain: false,
+      dup: false,
+    } as never,
+    () => {},
+  );
+  gw.sendAck(device.address, { id: id as string, status: 'duplicate' });
+  await waitFor(() => agent.status().acks.unknownAcks === 2, 'later acks still handled');
+  t.equal(agent.status().acks.accepted, 1, 'only the ack that settled an update counts as accepted');
+  t.equal(agent.status().acks.duplicate, 0);
+});
+
+t.test('without an application ack nothing is deleted (PUBACK proves nothing); the update is sent again', async (t) => {
+  const { clock, gw, agent } = await setup(t, 300);
+  gw.acking = false;
+  const t0 = clock.now();
+  await feed(agent, clock, syntheticSamples(t0, 1, 4), t0 + H + 5 * 60_000);
+  await waitFor(() => gw.received.length >= 3, 'the update sent again after the ack timeout');
+  t.equal(agent.status().outbox.depth, 1, 'still in the outbox after PUBACKs');
+  gw.acking = true;
+  await waitFor(() => agent.status().outbox.depth === 0, 'deleted once acked');
+  t.equal(gw.accepted.size, 1, 'accepted once');
+  t.ok(
+    gw.received.slice(1).every((r) => r.status === 'duplicate'),
+    'the resends are duplicates',
+  );
+});
