@@ -63,7 +63,7 @@ export interface ProviderCycleStatement {
   carriedOut: string;
 }
 
-const SUBS = ['meta', 'cycles', 'tx', 'ptx', 'carry', 'fees'] as const;
+const SUBS = ['meta', 'cycles', 'tx', 'ptx', 'carry', 'fees', 'payouts'] as const;
 /** Root-key prefix of the distributed-query index (sublevel keys start with '!', so no overlap). */
 const DQ = 'dq:';
 type SubName = (typeof SUBS)[number];
@@ -142,6 +142,12 @@ export class RewardCycleJournal {
     };
     put(this.#s.cycles, c, record);
     put(this.#s.meta, 'nextCycle', record.cycle + 1);
+    // The payout lines behind the receipt's payoutRoot (paid providers in address order), for payout proofs.
+    put(
+      this.#s.payouts,
+      c,
+      allocation.providers.filter((p) => p.paid > 0n).map((p) => [p.provider, p.paid.toString()]),
+    );
     put(
       this.#s.fees,
       c,
@@ -256,5 +262,11 @@ export class RewardCycleJournal {
   async fees(cycle: number): Promise<{ queryId: string; amount: bigint }[]> {
     const v = (await this.#s.fees.get(pad(cycle))) as [string, string][] | undefined;
     return (v ?? []).map(([queryId, amount]) => ({ queryId, amount: BigInt(amount) }));
+  }
+
+  /** The cycle's payouts (paid providers in address order): the lines under the receipt's payoutRoot. */
+  async payouts(cycle: number): Promise<{ provider: string; paid: bigint }[]> {
+    const v = (await this.#s.payouts.get(pad(cycle))) as [string, string][] | undefined;
+    return (v ?? []).map(([provider, amount]) => ({ provider, paid: BigInt(amount) }));
   }
 }

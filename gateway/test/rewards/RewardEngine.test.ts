@@ -2,14 +2,16 @@
 // carries small amounts, defers when the treasury is short, and re-plans when the treasury chain moved under a
 // journaled cycle. Balances are read from the ledger, never from the engine.
 import { join } from 'node:path';
-import { generateKeyPair, isProtocolError, ProtocolError, systemClock } from '@datagraph/protocol';
+import { generateKeyPair, isProtocolError, ProtocolError, systemClock, verifyMerkleProof } from '@datagraph/protocol';
 import { dag4 } from '@stardust-collective/dag4';
 import { pino } from 'pino';
 import t, { type Test } from 'tap';
 import { LedgerClient } from '../../src/ledger/LedgerClient.ts';
-import { earningsCsv, providerEarnings } from '../../src/rewards/providerEarnings.ts';
+import { payoutLineCommitment } from '../../src/rewards/payoutRoot.ts';
+import { earningsCsv, ProviderEarnings, providerEarnings } from '../../src/rewards/providerEarnings.ts';
 import { RewardCycleJournal } from '../../src/rewards/RewardCycleJournal.ts';
 import { RewardEngine, type RewardEngineOptions } from '../../src/rewards/RewardEngine.ts';
+import { payoutProof, RewardCycleSummary, rewardCycleSummary } from '../../src/rewards/rewardCycleSummary.ts';
 import { TreasuryClient } from '../../src/rewards/TreasuryClient.ts';
 import { ArrayQuerySource, getJson, makeQueries, startRewardsNode, tempDir, waitFor } from './helpers.ts';
 
@@ -87,7 +89,22 @@ t.test('a cycle pays each provider its statement total, on the ledger, with a Re
   t.equal(onLedger.payoutRoot, record?.payoutRoot, 'payout root on the ledger');
   t.same(onLedger.totals, record?.receipt.value.type === 'RewardCycle' ? record.receipt.value.totals : null);
 
+  // Each provider can prove its payout against the root on the ledger.
+  for (const p of providers) {
+    const proof = await payoutProof(journal, 1, p);
+    t.ok(proof, 'a paid provider has a payout proof');
+    t.equal(proof?.line.amount, String(await treasury.balanceOf(p)), 'the proven line is what the ledger paid');
+    t.ok(verifyMerkleProof(payoutLineCommitment(proof?.line as never), proof?.proof as never, onLedger.payoutRoot));
+  }
+  t.equal(await payoutProof(journal, 1, generateKeyPair().address), undefined, 'no proof for someone not paid');
+  const summary = await rewardCycleSummary(journal, 1);
+  t.equal(RewardCycleSummary.safeParse(summary).success, true, 'the summary matches its schema');
+  t.equal(summary.fees.length, 20);
+  t.ok(summary.transfers.every((x) => x.state === 'confirmed'));
+  await t.rejects(rewardCycleSummary(journal, 99), { code: 'GW_REWARD_CYCLE_NOT_FOUND' });
+
   const e = await providerEarnings(journal, providers[0] as string);
+  t.equal(ProviderEarnings.safeParse(e).success, true, 'the statement matches its schema');
   t.ok(
     e.cycles[0]?.lines.some((l) => l.reason === 'query-share'),
     'statement has query-share lines',
