@@ -74,24 +74,44 @@ export class RewardEngine {
    * is lost, the next run retries. Throws GW_REWARD_CYCLE_BUSY when a run is already going.
    */
   async runCycle(): Promise<CycleOutcome[]> {
-    if (this.#busy) throw new ProtocolError('GW_REWARD_CYCLE_BUSY');
-    this.#busy = true;
-    try {
-      const out: CycleOutcome[] = [];
-      for (const open of await this.#o.journal.openCycles()) {
-        const r = await this.#settle(open);
-        out.push({ cycle: r.cycle, state: r.state, record: r });
-        if (r.state === 'planned') return out; // keep the treasury chain in cycle order
-      }
+    return this.#exclusive(async () => {
+      const out = await this.#settleOpen();
+      if (out.some((o) => o.state === 'planned')) return out; // keep the treasury chain in cycle order
       const planned = await this.#plan();
       if (planned) {
         const r = await this.#settle(planned);
         out.push({ cycle: r.cycle, state: r.state, record: r });
       }
       return out;
+    });
+  }
+
+  /**
+   * Reconcile what a crash left: settle every open cycle against the ledger (send what it never saw, re-plan
+   * what can no longer land, send outstanding receipts) without planning a new one. Call on start.
+   */
+  async recover(): Promise<CycleOutcome[]> {
+    return this.#exclusive(() => this.#settleOpen());
+  }
+
+  async #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#busy) throw new ProtocolError('GW_REWARD_CYCLE_BUSY');
+    this.#busy = true;
+    try {
+      return await fn();
     } finally {
       this.#busy = false;
     }
+  }
+
+  async #settleOpen(): Promise<CycleOutcome[]> {
+    const out: CycleOutcome[] = [];
+    for (const open of await this.#o.journal.openCycles()) {
+      const r = await this.#settle(open);
+      out.push({ cycle: r.cycle, state: r.state, record: r });
+      if (r.state === 'planned') break;
+    }
+    return out;
   }
 
   /** Run a cycle every `intervalMs` (default 10 minutes), logging failures and retrying on the next tick. */

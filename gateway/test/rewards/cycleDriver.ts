@@ -45,6 +45,7 @@ const engine = new RewardEngine({
     if (crashAt === step || crashAt === `${step}:${index}`) process.kill(process.pid, 'SIGKILL');
   },
 });
-const out = await engine.runCycle();
+// As the gateway starts: reconcile what a crash left, then run a cycle.
+const out = [...(await engine.recover()), ...(await engine.runCycle())];
 await journal.close();
 process.stdout.write(`${JSON.stringify(out.map((o) => ({ cycle: o.cycle, state: o.state })))}\n`);
