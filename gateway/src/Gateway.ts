@@ -85,15 +85,10 @@ export async function startGateway(
     metrics,
     config.batch,
   );
-  const batcher = await Batcher.load(
-    store,
-    outbox,
-    key,
-    clock,
-    log.child({ component: 'batcher' }),
-    metrics,
-    config.batch,
-  );
+  const batcher = await Batcher.load(store, outbox, key, clock, log.child({ component: 'batcher' }), metrics, {
+    ...config.batch,
+    currentPolicyVersion: (p) => registry.provider(p)?.policy.version,
+  });
   const pipeline = new IngestPipeline({
     store,
     vault,

@@ -13,7 +13,6 @@ import { cleanup, policyFor, registerProvider, startTestGateway, tempDir, waitFo
 
 const AGENTS = 50;
 const HOURS = 6;
-const H = 3_600_000;
 
 t.test(`${AGENTS} agents on a fast clock: exactly once on the ledger, values only in the vault`, async (t) => {
   const dir = tempDir('agents');

@@ -6,7 +6,16 @@ import { startNode } from '@datagraph/metagraph';
 import { generateKeyPair, type IngestBatch, type SignedUpdate } from '@datagraph/protocol';
 import pino from 'pino';
 import t from 'tap';
-import { cleanup, makeUpdate, registerProvider, startTestGateway, TestDevice, tempDir, waitFor } from './helpers.ts';
+import {
+  cleanup,
+  makeUpdate,
+  policyFor,
+  registerProvider,
+  startTestGateway,
+  TestDevice,
+  tempDir,
+  waitFor,
+} from './helpers.ts';
 
 t.test('50 devices to the ledger: exactly once, commitments only', async (t) => {
   const dir = tempDir('e2e');
@@ -132,3 +141,37 @@ t.test('50 devices to the ledger: exactly once, commitments only', async (t) => 
 function port(url: string): number {
   return Number(new URL(url).port);
 }
+
+t.test('a consent change while updates flow: entries under the old policy still reach the ledger', async (t) => {
+  const dir = tempDir('e2e-policy');
+  const gatewayKey = generateKeyPair();
+  const node = await startNode({
+    dataDir: join(dir, 'node'),
+    genesis: { balances: {} },
+    snapshotIntervalMs: 200,
+    ports: { l0: 0, l1: 0, dataL1: 0 },
+    logger: pino({ level: 'silent' }),
+    rules: { authorisedGateways: [gatewayKey.address] },
+  });
+  const ledger = { l0Url: node.urls.l0, l1Url: node.urls.l1, dataL1Url: node.urls.dataL1 };
+  const gw = await startTestGateway(join(dir, 'gw'), { ledger, gatewayKey, batch: { maxDelayMs: 2000 } });
+  t.teardown(async () => {
+    await gw.close();
+    await node.close();
+    cleanup(dir);
+  });
+  const provider = generateKeyPair();
+  const device = generateKeyPair();
+  t.equal((await registerProvider(gw, provider, [device])).status, 201);
+  const d = await TestDevice.connect(gw.urls.mqtt, device);
+  t.teardown(() => d.close());
+  const v1 = Array.from({ length: 20 }, (_, i) => makeUpdate(device, provider, i + 1));
+  for (const u of v1) await d.publish(u);
+  for (const u of v1) await d.ackFor(u.body.id, 'accepted');
+  // New consent (version 2) before the batcher's timer has cut the version 1 entries.
+  t.equal((await registerProvider(gw, provider, [device], policyFor(provider, 2))).status, 201);
+  const v2 = Array.from({ length: 5 }, (_, i) => makeUpdate(device, provider, 100 + i, { policyVersion: 2 }));
+  for (const u of v2) await d.publish(u);
+  for (const u of [...v1, ...v2]) t.equal((await d.ackFor(u.body.id, 'committed')).status, 'committed');
+  t.equal(gw.outbox.pending().rejected, 0, 'nothing parked');
+});

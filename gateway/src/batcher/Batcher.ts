@@ -19,6 +19,12 @@ import type { GatewayStore, StoreOp } from '../store/GatewayStore.ts';
 export interface BatcherOptions {
   maxEntries: number;
   maxDelayMs: number;
+  /**
+   * The provider's policy version as registered now. An entry made under an older version is refused by the
+   * metagraph (MG_POLICY_VERSION_MISMATCH), and a refused entry sinks its whole batch (validateData judges whole
+   * updates); such entries go in a batch of their own so they never hold other providers' entries back.
+   */
+  currentPolicyVersion?: (provider: string) => number | undefined;
 }
 
 export class Batcher {
@@ -138,21 +144,39 @@ export class Batcher {
         this.#pending = 0;
         break;
       }
-      const value: IngestBatch = {
-        type: 'IngestBatch',
-        v: 1,
-        gateway: this.#key.address,
-        batch: randomUUID(),
-        entries,
-      };
-      const signed = { value, proofs: [signValue(this.#key.privateKey, this.#key.publicKey, value)] };
-      const { ops, item } = this.#outbox.enqueueOps(signed);
-      await this.#store.write([...ops, ...keys.map((key) => ({ type: 'del' as const, sub: 'pending' as const, key }))]);
+      const groups = new Map<string, IngestEntry[]>();
+      for (const e of entries) {
+        const current = this.#opts.currentPolicyVersion?.(e.provider);
+        const group = current === undefined || current === e.policyVersion ? '' : `${e.provider}:${e.policyVersion}`;
+        groups.set(group, [...(groups.get(group) ?? []), e]);
+      }
+      const journal = [...groups].map(([group, list]) => {
+        const value: IngestBatch = {
+          type: 'IngestBatch',
+          v: 1,
+          gateway: this.#key.address,
+          batch: randomUUID(),
+          entries: list,
+        };
+        if (group !== '')
+          this.#log.warn(
+            { batch: value.batch, entries: list.length },
+            'batcher: entries under a superseded policy version batched apart',
+          );
+        return this.#outbox.enqueueOps({
+          value,
+          proofs: [signValue(this.#key.privateKey, this.#key.publicKey, value)],
+        });
+      });
+      await this.#store.write([
+        ...journal.flatMap((j) => j.ops),
+        ...keys.map((key) => ({ type: 'del' as const, sub: 'pending' as const, key })),
+      ]);
       this.#pending -= entries.length;
       this.#metrics.pendingEntries.set(this.#pending);
-      this.#metrics.batchEntries.observe(entries.length);
-      this.#log.debug({ batch: value.batch, entries: entries.length }, 'batcher: batch journaled');
-      this.#outbox.added([item]);
+      for (const [, list] of groups) this.#metrics.batchEntries.observe(list.length);
+      this.#log.debug({ batches: journal.length, entries: entries.length }, 'batcher: batches journaled');
+      this.#outbox.added(journal.map((j) => j.item));
       if (this.#pending < this.#opts.maxEntries) break;
     }
   }

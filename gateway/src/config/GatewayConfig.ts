@@ -50,6 +50,7 @@ export const GatewayConfig = z
         retryMaxMs: z.number().int().min(1).default(30_000),
         commitPollMs: z.number().int().min(1).default(1000),
         resendAfterSnapshots: z.number().int().min(1).default(5),
+        maxSends: z.number().int().min(1).default(10),
       })
       .strict()
       .default({
@@ -59,6 +60,7 @@ export const GatewayConfig = z
         retryMaxMs: 30_000,
         commitPollMs: 1000,
         resendAfterSnapshots: 5,
+        maxSends: 10,
       }),
     auth: z
       .object({ clockSkewSeconds: z.number().int().min(1).max(3600).default(300) })

@@ -28,6 +28,8 @@ export interface OutboxOptions {
   commitPollMs: number;
   /** Snapshots to wait for an item before sending it again (the node may have dropped it in validateData). */
   resendAfterSnapshots: number;
+  /** Sends without any snapshot carrying the update, after which it is parked as `rejected` for an operator. */
+  maxSends: number;
 }
 
 export class LedgerOutbox {
@@ -232,14 +234,23 @@ export class LedgerOutbox {
       }
       let resend = false;
       for (const i of this.#items.values()) {
-        if (i.state === 'sent' && latest - (i.sentAtOrdinal ?? latest) > this.#opts.resendAfterSnapshots) {
-          this.#log.warn(
-            { item: i.key, attempts: i.attempts },
-            'ledger outbox: no snapshot carries the update yet, sending it again',
+        if (i.state !== 'sent' || latest - (i.sentAtOrdinal ?? latest) <= this.#opts.resendAfterSnapshots) continue;
+        if (i.attempts >= this.#opts.maxSends) {
+          // The node keeps refusing it in validateData (its reasons are not served over HTTP): stop, keep it.
+          Object.assign(i, { state: 'rejected', reason: `no snapshot carried it after ${i.attempts} sends` });
+          await this.#store.write([{ type: 'put', sub: 'batches', key: i.key, value: i }]);
+          this.#log.error(
+            { item: i.key, type: i.signed.value.type, attempts: i.attempts },
+            'ledger outbox: update parked, the metagraph never took it',
           );
-          i.state = 'queued';
-          resend = true;
+          continue;
         }
+        this.#log.warn(
+          { item: i.key, attempts: i.attempts },
+          'ledger outbox: no snapshot carries the update yet, sending it again',
+        );
+        i.state = 'queued';
+        resend = true;
       }
       this.#gauge();
       if (resend) this.kick();

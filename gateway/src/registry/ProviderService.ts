@@ -94,6 +94,8 @@ export class ProviderService {
       revokedVersion: prev?.revokedVersion ?? 0,
       updatedAt: this.d.clock.now(),
     };
+    // Entries accepted under the old policy go to the ledger ahead of the new registration (which makes them stale).
+    await this.d.batcher.cut();
     const journal = this.d.outbox.enqueueOps(raw.registration);
     await this.d.store.write([
       ...(await this.d.vault.ensureDataKeyOps(value.provider)),
