@@ -1,18 +1,17 @@
 // Acceptance 5: N devices over loopback MQTT against the gateway and the local node. Reports accepted updates/s,
 // p50/p99 publish-to-accepted and publish-to-committed latency, beside raw aedes QoS 1 publish throughput
 // measured in the same run (an aedes with no hooks, same client count and window). The gateway runs in its own
-// process (`datagraph gateway`), as in production; the local node and the simulated devices share this one.
+// process (`datagraph gateway`) and so does the local node (`datagraph node`), as in production; the simulated
+// devices run in this one.
 // Run: npx tsx gateway/bench/ingest.bench.ts [devices=50] [updatesPerDevice=200]
 
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { startNode } from '@datagraph/metagraph';
 import { encryptKeystore, generateKeyPair, type SignedUpdate } from '@datagraph/protocol';
 import { Aedes } from 'aedes';
 import mqtt from 'mqtt';
-import pino from 'pino';
 import { reportBench } from '../../bench/results.ts';
 import { buildRegistration } from '../src/registry/providerRequests.ts';
 import { cleanup, makeUpdate, policyFor, TestDevice, tempDir, waitFor } from '../test/helpers.ts';
@@ -71,14 +70,42 @@ async function main(): Promise<void> {
   const raw = await rawAedes();
   const dir = tempDir('bench');
   const gatewayKey = generateKeyPair();
-  const node = await startNode({
-    dataDir: join(dir, 'node'),
-    genesis: { balances: {} },
-    snapshotIntervalMs: SNAPSHOT_MS,
-    ports: { l0: 0, l1: 0, dataL1: 0 },
-    logger: pino({ level: 'silent' }),
-    rules: { authorisedGateways: [gatewayKey.address] },
-  });
+  const ROOT = join(import.meta.dirname, '..', '..');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'genesis.json'), JSON.stringify({ balances: {} }));
+  const nodePorts = { l0: await freePort(), l1: await freePort(), dataL1: await freePort() };
+  const nodeChild = spawn(
+    process.execPath,
+    [
+      'bin/datagraph.mjs',
+      'node',
+      '--data-dir',
+      join(dir, 'node'),
+      '--genesis',
+      join(dir, 'genesis.json'),
+      '--snapshot-interval',
+      String(SNAPSHOT_MS),
+      '--l0-port',
+      String(nodePorts.l0),
+      '--l1-port',
+      String(nodePorts.l1),
+      '--data-l1-port',
+      String(nodePorts.dataL1),
+      '--authorised-gateway',
+      gatewayKey.address,
+      '--log-level',
+      'warn',
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  const node = {
+    urls: {
+      l0: `http://127.0.0.1:${nodePorts.l0}`,
+      l1: `http://127.0.0.1:${nodePorts.l1}`,
+      dataL1: `http://127.0.0.1:${nodePorts.dataL1}`,
+    },
+  };
+  await waitFor(async () => (await fetch(`${node.urls.l0}/cluster/info`).catch(() => null))?.ok, 'node up', 120_000);
   const gwDir = join(dir, 'gw');
   mkdirSync(gwDir, { recursive: true });
   writeFileSync(join(gwDir, 'gateway-keystore.pass'), 'bench-passphrase\n');
@@ -198,7 +225,8 @@ async function main(): Promise<void> {
   for (const d of devices) await d.conn.close();
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
-  await node.close();
+  nodeChild.kill('SIGTERM');
+  await new Promise((r) => nodeChild.once('exit', r));
   cleanup(dir);
 }
 

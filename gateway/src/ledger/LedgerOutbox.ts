@@ -218,13 +218,13 @@ export class LedgerOutbox {
         await this.#setScanned(latest);
         return;
       }
-      const byHash = new Map([...this.#items.values()].map((i) => [i.hash, i]));
+      const byKey = new Map([...this.#items.values()].map((i) => [matchKey(i.signed, i.hash), i]));
       for (let ord = this.#scanned + 1; ord <= latest && !this.#closed; ord++) {
         const snap = await this.#ledger.snapshotData(ord);
         for (const u of snap.updates) {
-          const item = byHash.get(hashCanonical(u));
+          const item = byKey.get(matchKey(u));
           if (!item) continue;
-          byHash.delete(item.hash);
+          byKey.delete(matchKey(item.signed, item.hash));
           await this.onCommitted(item, ord);
           this.#items.delete(item.key);
           await this.#store.write([{ type: 'del', sub: 'batches', key: item.key }]);
@@ -279,4 +279,14 @@ export class LedgerOutbox {
     this.#pollTimer?.cancel();
     while (this.#sending || this.#polling) await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/**
+ * How an item is recognised in a snapshot: an IngestBatch by its batch id (unique, and the gateway signs each batch
+ * once, so the id names exactly one signed update; this spares hashing multi-megabyte batches on every poll),
+ * anything else by the node's update hash.
+ */
+function matchKey(u: SignedDataUpdate, knownHash?: string): string {
+  if (u.value.type === 'IngestBatch') return `batch:${u.value.gateway}:${u.value.batch}`;
+  return knownHash ?? hashCanonical(u);
 }
