@@ -220,6 +220,7 @@ export class Agent {
         entries.push({ seq, id: r.body.id, cadence: r.body.cadence, payload: JSON.stringify(r) });
       }
       const add = this.#outbox.prepareAdd(entries);
+      const droppedBefore = { ...this.#outbox.counts.dropped };
       const ops: StoreOp[] = [
         ...add.ops,
         { type: 'put', where: 'meta', key: 'aggregator', value: this.#aggregator.state },
@@ -232,6 +233,10 @@ export class Agent {
       // fsync only when the outbox changes: aggregate state alone may lose a few samples in a power cut, never a window.
       await this.#store.write(ops, { sync: add.ops.length > 0 });
       add.apply();
+      const dropped = this.#outbox.counts.dropped;
+      if (dropped.hourly !== droppedBefore.hourly || dropped.daily !== droppedBefore.daily) {
+        this.#log.warn({ code: 'AG_OUTBOX_OVERFLOW', dropped }, 'outbox at its disk cap: oldest updates dropped');
+      }
       this.#seq = seq;
       this.#windows = windows;
       this.#lastProfileKey = profileKey;

@@ -145,7 +145,11 @@ export class OutboxPublisher {
         ? { code: ack.code ?? 'GW_REJECTED', message: ack.message ?? '', at: rec.at }
         : undefined;
     if (dead) stats.deadLettered++;
-    if (dead) this.#d.logger.warn({ seq, code: dead.code }, 'update rejected by the gateway: moved to dead letters');
+    if (dead)
+      this.#d.logger.warn(
+        { code: 'AG_UPDATE_REJECTED', seq, gatewayCode: dead.code },
+        'update rejected by the gateway: moved to dead letters',
+      );
     await this.#d.outbox.remove(seq, dead, [this.#d.persist(stats)]);
     this.stats = stats;
     this.#inFlight.delete(seq);

@@ -25,6 +25,8 @@ export class TestGateway {
   readonly devices = new Map<string, string>(); // address -> public key
   /** Every PUBLISH payload from a client, with its topic, in arrival order. */
   readonly published: { topic: string; payload: Buffer }[] = [];
+  /** Every message through the broker, also its own (acks, retained policies) and last wills. */
+  readonly allPublished: { topic: string; payload: Buffer; retain: boolean }[] = [];
   /** Every update received, in arrival order, with the ack it got. */
   readonly received: ReceivedUpdate[] = [];
   readonly accepted = new Map<string, SignedUpdate>();
@@ -59,6 +61,7 @@ export class TestGateway {
       done(null, true);
     };
     aedes.on('publish', (packet, client) => {
+      gw.allPublished.push({ topic: packet.topic, payload: Buffer.from(packet.payload), retain: packet.retain });
       if (!client) return;
       gw.published.push({ topic: packet.topic, payload: Buffer.from(packet.payload) });
       const t = parseTopic(packet.topic);
