@@ -32,6 +32,11 @@ export interface CycleRecord {
   /** Whether the query store was told these queries are distributed. */
   queriesMarked: boolean;
   lastError?: { code: ErrorCode; message: string; at: number };
+  /**
+   * Set when the engine can no longer tell what the ledger holds for this cycle (the L1 named a transfer by a
+   * hash other than the journaled one): the cycle is not touched again until an operator clears this.
+   */
+  halted?: string;
 }
 
 export type TransferState = 'planned' | 'posted' | 'confirmed' | 'superseded';

@@ -37,6 +37,8 @@ export class CycleSettler {
   async settleOnce(start: CycleRecord): Promise<CycleRecord> {
     const { journal, treasury } = this.#d;
     let record = start;
+    if (record.halted)
+      throw new ProtocolError('GW_INTERNAL', `rewards cycle ${record.cycle} is halted: ${record.halted}`);
     if (!record.queriesMarked) {
       const ids = (await journal.fees(record.cycle)).map((f) => f.queryId);
       await this.#d.queries.markDistributed(record.cycle, ids);
@@ -115,11 +117,19 @@ export class CycleSettler {
           return start;
         }
       }
+      let hash: string;
       try {
-        await treasury.post(t.signed);
+        hash = await treasury.post(t.signed);
       } catch (e) {
         await flush();
         return this.#fail(start, e);
+      }
+      if (hash !== t.hash) {
+        // Lookups by our hash would now say "unknown" for a transfer that is on the ledger, and a re-plan would
+        // pay twice: stop this cycle for good instead.
+        await flush();
+        const halted = `the L1 named transfer ${t.index} ${hash}, the journal ${t.hash}`;
+        return this.#fail({ ...start, halted }, new ProtocolError('GW_INTERNAL', halted));
       }
       await this.#d.step('posted', { cycle: t.cycle, index: t.index });
       marks.push({ ...t, state: 'posted' });

@@ -12,7 +12,7 @@ import { earningsCsv, ProviderEarnings, providerEarnings } from '../../src/rewar
 import { RewardCycleJournal } from '../../src/rewards/RewardCycleJournal.ts';
 import { RewardEngine, type RewardEngineOptions } from '../../src/rewards/RewardEngine.ts';
 import { payoutProof, RewardCycleSummary, rewardCycleSummary } from '../../src/rewards/rewardCycleSummary.ts';
-import { TreasuryClient } from '../../src/rewards/TreasuryClient.ts';
+import { TreasuryClient, type TreasuryLedger } from '../../src/rewards/TreasuryClient.ts';
 import { ArrayQuerySource, getJson, makeQueries, startRewardsNode, tempDir, waitFor } from './helpers.ts';
 
 async function setup(t: Test, opts: { treasuryFunds?: bigint; minPayout?: bigint } = {}) {
@@ -362,3 +362,29 @@ t.test(
     t.equal((await journal.cycle(1))?.lastError, undefined, 'the error is cleared once paid');
   },
 );
+
+t.test('an L1 that names a transfer by another hash halts the cycle instead of risking a second payment', async (t) => {
+  const { journal, treasury, source, make } = await setup(t);
+  const lying: TreasuryLedger = {
+    address: treasury.address,
+    balance: () => treasury.balance(),
+    lastReference: () => treasury.lastReference(),
+    signTransfers: (x, parent) => treasury.signTransfers(x, parent),
+    status: (h) => treasury.status(h),
+    post: async (signed) => {
+      await treasury.post(signed);
+      return 'f'.repeat(64);
+    },
+  };
+  const p = generateKeyPair().address;
+  source.add({ queryId: 'q-1', amount: 500n, rows: [{ commitment: '1'.repeat(64), provider: p }] });
+  await t.rejects(make({ treasury: lying }).runCycle(), { code: 'GW_INTERNAL' });
+  t.match((await journal.cycle(1))?.halted, /the L1 named transfer 0/);
+  await t.rejects(
+    make().runCycle(),
+    { code: 'GW_INTERNAL', message: /halted/ },
+    'stays halted, even with an honest L1',
+  );
+  await waitFor(async () => (await treasury.balanceOf(p)) > 0n, 'the one transfer confirmed');
+  t.equal(await treasury.balanceOf(p), 500n - 12n, 'paid once (500 less the 2.5% fee)');
+});
