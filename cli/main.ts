@@ -15,6 +15,14 @@ const commands: Record<string, Command> = {
     summary: 'run the edge gateway: MQTT broker, ingest, vault, batcher, REST API',
     run: async (argv) => (await import('@datagraph/gateway/cli')).runGatewayCommand(argv),
   },
+  researcher: {
+    summary: 'researcher wallet: quote, buy (pay with dag4), download and verify datasets',
+    run: async (argv) => (await import('@datagraph/gateway/cli')).runResearcherCommand(argv),
+  },
+  rewards: {
+    summary: 'rewards: run a cycle now, show cycles and statements',
+    run: async (argv) => (await import('@datagraph/gateway/cli')).runRewardsCommand(argv),
+  },
   provider: {
     summary: 'provider wallet: register, pair a device, set consent (through a gateway)',
     run: async (argv) => (await import('@datagraph/gateway/cli')).runProviderCommand(argv),
