@@ -89,6 +89,7 @@ const rssBefore = process.memoryUsage().rss;
 
 const journal = await RewardCycleJournal.open(join(tmp, 'journal'));
 const marks = new Map<RewardStep, number>();
+let rssPlanned = 0;
 const engine = new RewardEngine({
   journal,
   treasury: new TreasuryClient({ l0Url: urls.l0, l1Url: urls.l1, beUrl: urls.be }, treasury.privateKey),
@@ -102,6 +103,7 @@ const engine = new RewardEngine({
   pollMs: 50,
   onStep: (step) => {
     if (!marks.has(step)) marks.set(step, performance.now());
+    if (step === 'planned') rssPlanned = Math.max(rssPlanned, process.resourceUsage().maxRSS * 1024);
   },
 });
 
@@ -131,6 +133,7 @@ reportBench('rewards', [
     target: '<= 10 s',
   },
   { name: 'peak RSS of the rewards process', value: Math.round(peakRss / 2 ** 20), unit: 'MB', target: '<= 500 MB' },
+  { name: 'peak RSS by the end of planning', value: Math.round(rssPlanned / 2 ** 20), unit: 'MB' },
   { name: 'RSS before the cycle (input in memory)', value: Math.round(rssBefore / 2 ** 20), unit: 'MB' },
   { name: '  plan: read, allocate, sign, journal', value: (planned - t0) / 1000, unit: 's' },
   { name: '  send and wait for snapshot confirmation', value: (paid - planned) / 1000, unit: 's' },

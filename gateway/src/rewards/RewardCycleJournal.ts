@@ -6,7 +6,7 @@
 import { type ErrorCode, ProtocolError, type SignedDataUpdate } from '@datagraph/protocol';
 import type { PostTransactionV2 } from '@stardust-collective/dag4-keystore';
 import { Level } from 'level';
-import type { AllocationTotals, CycleAllocation } from './allocateCycle.ts';
+import type { AllocationTotals, CycleAllocation, QueryShare } from './allocateCycle.ts';
 import type { TxRef } from './TreasuryClient.ts';
 
 type Totals = Record<keyof AllocationTotals, string>;
@@ -71,6 +71,8 @@ export interface ProviderCycleStatement {
 const SUBS = ['meta', 'cycles', 'tx', 'ptx', 'carry', 'fees', 'payouts'] as const;
 /** Root-key prefix of the distributed-query index (sublevel keys start with '!', so no overlap). */
 const DQ = 'dq:';
+/** Text that JSON can carry between quotes as is. */
+const JSON_SAFE = /^[^"\\\u0000-\u001f]*$/;
 type SubName = (typeof SUBS)[number];
 type Sub = ReturnType<Level<string, unknown>['sublevel']>;
 type Op = { type: 'put'; sublevel: Sub; key: string; value: unknown } | { type: 'del'; sublevel: Sub; key: string };
@@ -175,11 +177,16 @@ export class RewardCycleJournal {
   async #writeStatements(record: CycleRecord, allocation: CycleAllocation): Promise<void> {
     const c = pad(record.cycle);
     let b = this.#db.batch();
+    // JSON text made directly (1,000,000 share lines would otherwise be 1,000,000 little arrays first); query ids
+    // are written raw when none needs escaping, which is checked once for the whole cycle.
+    const rawIds = allocation.queryIds.every((id) => JSON_SAFE.test(id));
     for (const [i, p] of allocation.providers.entries()) {
-      // JSON text made directly: 1,000,000 share lines would otherwise be 1,000,000 little arrays first.
-      let shares = '';
-      for (const x of p.shares) shares += `${shares ? ',' : ''}[${JSON.stringify(x.queryId)},${x.rows},"${x.amount}"]`;
-      const text = `{"cycle":${record.cycle},"planId":"${record.planId}","provider":${JSON.stringify(p.provider)},"carriedIn":"${p.carriedIn}","shares":[${shares}],"earned":"${p.earned}","paid":"${p.paid}","carriedOut":"${p.carriedOut}"}`;
+      const parts = new Array<string>(p.shares.length);
+      for (let k = 0; k < p.shares.length; k++) {
+        const x = p.shares[k] as QueryShare;
+        parts[k] = `[${rawIds ? `"${x.queryId}"` : JSON.stringify(x.queryId)},${x.rows},"${x.amount}"]`;
+      }
+      const text = `{"cycle":${record.cycle},"planId":${JSON.stringify(record.planId)},"provider":${JSON.stringify(p.provider)},"carriedIn":"${p.carriedIn}","shares":[${parts.join(',')}],"earned":"${p.earned}","paid":"${p.paid}","carriedOut":"${p.carriedOut}"}`;
       b.put(`${p.provider}!${c}`, text, { sublevel: this.#s.stmtText } as never);
       if (b.length >= 100 || i === allocation.providers.length - 1) {
         await b.write(); // made durable by the commit's synced write (one log)

@@ -120,3 +120,21 @@ t.test('plan write, carried balances, distributed index, statements, transfers',
   t.same(await journal.statements('carol'), [], 'orphaned statement lines are not shown');
   t.equal((await journal.statements('alice')).length, 2, 'the committed ones still are');
 });
+
+t.test('query ids that need JSON escaping survive the statement text', async (t) => {
+  const tmp = await tempDir();
+  const journal = await RewardCycleJournal.open(join(tmp.dir, 'j'));
+  t.teardown(async () => {
+    await journal.close();
+    await tmp.remove();
+  });
+  const odd = 'q"\\\n1';
+  const a = allocateCycle({
+    queries: [{ queryId: odd, amount: 10n, rows: [row('1', 'alice')] }],
+    carriedIn: new Map(),
+    feeBps: 0,
+    minPayout: 1n,
+  });
+  await journal.recordPlan(record(1, 'p'), a, []);
+  t.same((await journal.statements('alice'))[0]?.shares, [[odd, 1, '10']]);
+});
