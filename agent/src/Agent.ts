@@ -281,9 +281,11 @@ export class Agent {
         this.#log.warn({ code: v.code }, v.message);
         return this.#report();
       }
+      this.#policyProblem = null;
+      // The retained copy arrives again on every reconnect: the same signed policy changes nothing.
+      if (this.#signed && canonicalJson(this.#signed) === canonicalJson(v.signed)) return this.#report();
       this.#signed = v.signed;
       this.#provider = v.signed.policy.provider;
-      this.#policyProblem = null;
       await this.#store.write([
         { type: 'put', where: 'meta', key: 'policy', value: v.signed },
         { type: 'put', where: 'meta', key: 'provider', value: this.#provider },
