@@ -70,6 +70,7 @@ export class CycleSettler {
         return this.#fail(record, e);
       }
       record = { ...record, state: 'receipted', receiptedAt: this.#d.clock.now() };
+      delete record.lastError;
       await journal.updateCycle(record);
       this.#d.logger?.info({ cycle: record.cycle, payoutRoot: record.payoutRoot }, 'rewards cycle paid and receipted');
       await this.#d.step('receipted', { cycle: record.cycle });
