@@ -292,6 +292,7 @@ t.test(
         [2, 'receipted'],
       ],
     );
+    t.equal((await journal.cycle(1))?.lastError, undefined, 'the receipt error is cleared once receipted');
     const e = await providerEarnings(journal, p);
     t.equal(String(await treasury.balanceOf(p)), e.totals.paidConfirmed);
   },
