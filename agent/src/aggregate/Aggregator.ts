@@ -29,7 +29,8 @@ interface HourAcc {
   kj?: number;
   kcalBurned?: number;
   kcalConsumed?: number;
-  hr: [sum: number, count: number, min: number, max: number];
+  /** min and max are null until the first sample (not ±Infinity: the state must survive JSON). */
+  hr: [sum: number, count: number, min: number | null, max: number | null];
   /** minute index in the hour -> [steps, hr sum, hr count] */
   minutes: Record<string, [number, number, number]>;
   activeReported?: number;
@@ -172,7 +173,7 @@ export class Aggregator {
       return null;
     }
     this.#day(at, false); // a sample opens its day too, so a day with data always closes
-    this.state.hours[start] ??= { hr: [0, 0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY], minutes: {} };
+    this.state.hours[start] ??= { hr: [0, 0, null, null], minutes: {} };
     return this.state.hours[start];
   }
 
@@ -231,8 +232,8 @@ export class Aggregator {
     if (!h) return;
     h.hr[0] += bpm;
     h.hr[1]++;
-    h.hr[2] = Math.min(h.hr[2], bpm);
-    h.hr[3] = Math.max(h.hr[3], bpm);
+    h.hr[2] = h.hr[2] === null ? bpm : Math.min(h.hr[2], bpm);
+    h.hr[3] = h.hr[3] === null ? bpm : Math.max(h.hr[3], bpm);
     const m = this.#minute(h, at);
     m[1] += bpm;
     m[2]++;
@@ -285,8 +286,8 @@ export class Aggregator {
     if (h.kcalConsumed !== undefined) fields.calories_consumed = Math.round(h.kcalConsumed);
     if (h.hr[1] > 0) {
       fields.heart_rate_avg = Math.round(h.hr[0] / h.hr[1]);
-      fields.heart_rate_min = Math.round(h.hr[2]);
-      fields.heart_rate_max = Math.round(h.hr[3]);
+      fields.heart_rate_min = Math.round(h.hr[2] ?? 0);
+      fields.heart_rate_max = Math.round(h.hr[3] ?? 0);
     }
     const hasActivityData = h.steps !== undefined || h.hr[1] > 0 || h.activeReported !== undefined;
     if (hasActivityData) {

@@ -118,3 +118,14 @@ t.test('state survives a JSON round trip mid-stream (what the agent persists) wi
   rest.push(...b.closeDue(START + 50 * H, GRACE));
   t.same([...first, ...rest], whole);
 });
+
+t.test('an hour opened before its first heart rate, saved and restored, still reports the right minimum', async (t) => {
+  const a = new Aggregator();
+  a.add({ hasValue: true, kind: 'calories_consumed', value: 300, unit: 'kcal', at: START + 60_000 });
+  const b = new Aggregator(JSON.parse(JSON.stringify(a.state)));
+  b.add({ hasValue: true, kind: 'heart_rate', value: 64, unit: 'bpm', at: START + 120_000 });
+  b.add({ hasValue: true, kind: 'heart_rate', value: 90, unit: 'bpm', at: START + 180_000 });
+  const [hour] = b.closeDue(START + H + GRACE, GRACE);
+  t.equal(hour?.fields.heart_rate_min, 64);
+  t.equal(hour?.fields.heart_rate_max, 90);
+});
