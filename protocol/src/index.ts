@@ -19,3 +19,4 @@ export * from './schemas/Mqtt.ts';
 export * from './schemas/Update.ts';
 export * from './signing.ts';
 export * from './topics.ts';
+export * from './schemas/Research.ts';

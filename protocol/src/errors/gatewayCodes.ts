@@ -59,4 +59,28 @@ export const gatewayCodes = {
   GW_REWARD_CYCLE_BUSY: { status: 409, message: 'a rewards cycle is already running' },
   GW_REWARD_JOURNAL_CORRUPT: { status: 500, message: 'the rewards journal holds a record it cannot read' },
   GW_REWARD_CYCLE_NOT_FOUND: { status: 404, message: 'no such rewards cycle' },
+  // research (DESIGN.md section 3; gateway/src/research, gateway/src/http)
+  GW_NOT_FOUND: { status: 404, message: 'no such route' },
+  GW_RATE_LIMITED: { status: 429, message: 'too many requests from this address: slow down and retry later' },
+  GW_QUOTE_BELOW_K: {
+    status: 422,
+    message: 'fewer providers than the minimum would be released: widen the query (fields, time range, filters)',
+  },
+  GW_QUOTE_NOT_FOUND: { status: 404, message: 'no such quote' },
+  GW_QUOTE_EXPIRED: { status: 410, message: 'the quote expired before the payment confirmed: ask for a new quote' },
+  // As a query's status code the answer is 202 {status: 'pending'}; 409 is what a download gets meanwhile.
+  GW_PAYMENT_PENDING: {
+    status: 409,
+    message: 'the payment is not confirmed by a snapshot yet: ask again later (GET /v1/queries/{id})',
+  },
+  GW_PAYMENT_WRONG_DESTINATION: { status: 402, message: "the payment was not sent to the quote's payTo address" },
+  GW_PAYMENT_SHORT: { status: 402, message: 'the payment is less than the quoted price' },
+  GW_PAYMENT_REUSED: { status: 409, message: 'this transaction already funded another query' },
+  GW_PAYMENT_REJECTED: { status: 400, message: 'the currency L1 refused the signed transaction' },
+  GW_QUERY_NOT_FOUND: { status: 404, message: 'no such query' },
+  GW_QUERY_UNAUTHORIZED: {
+    status: 401,
+    message: 'send the query token returned at creation as Authorization: Bearer <token>',
+  },
+  GW_QUERY_NOT_READY: { status: 409, message: 'the query has no data to release: it is pending or was refused' },
 } as const;
