@@ -96,6 +96,14 @@ t.test('a cycle pays each provider its statement total, on the ledger, with a Re
     t.equal(proof?.line.amount, String(await treasury.balanceOf(p)), 'the proven line is what the ledger paid');
     t.ok(verifyMerkleProof(payoutLineCommitment(proof?.line as never), proof?.proof as never, onLedger.payoutRoot));
   }
+  const first = (await payoutProof(journal, 1, providers[0] as string)) as NonNullable<
+    Awaited<ReturnType<typeof payoutProof>>
+  >;
+  const inflated = { ...first.line, amount: String(BigInt(first.line.amount) + 1n) };
+  t.notOk(
+    verifyMerkleProof(payoutLineCommitment(inflated), first.proof, onLedger.payoutRoot),
+    'an inflated line fails',
+  );
   t.equal(await payoutProof(journal, 1, generateKeyPair().address), undefined, 'no proof for someone not paid');
   const summary = await rewardCycleSummary(journal, 1);
   t.equal(RewardCycleSummary.safeParse(summary).success, true, 'the summary matches its schema');
