@@ -116,6 +116,27 @@ t.test('each query pays its fee and splits the rest over its rows, within one ba
   t.pass('per-query split exact');
 });
 
+t.test('property: a row used by several queries earns from each of them', async (t) => {
+  fc.assert(
+    fc.property(inputArb, (input) => {
+      const a = allocateCycle(input);
+      const shareOf = new Map(a.providers.map((p) => [p.provider, new Map(p.shares.map((s) => [s.queryId, s]))]));
+      for (const q of input.queries) {
+        if (q.rows.length === 0) continue;
+        const quota = (q.amount - (q.amount * BigInt(input.feeBps)) / 10_000n) / BigInt(q.rows.length);
+        for (const row of q.rows) {
+          // every query that used the row has a share line for the row's provider, at least the row's quota
+          const s = shareOf.get(row.provider)?.get(q.queryId);
+          if (!s || s.rows < 1 || s.amount < quota) return false;
+        }
+      }
+      return true;
+    }),
+    { numRuns: 300 },
+  );
+  t.pass('every use of a row is paid');
+});
+
 t.test('a row used by several queries earns from each', async (t) => {
   const row = { commitment: 'a'.repeat(64), provider: 'DAGshared' };
   const others = (n: number) => rowPool.slice(0, n);
