@@ -83,4 +83,19 @@ export const gatewayCodes = {
     message: 'send the query token returned at creation as Authorization: Bearer <token>',
   },
   GW_QUERY_NOT_READY: { status: 409, message: 'the query has no data to release: it is pending or was refused' },
+  // portal (issue 8): provider sessions in the web portal
+  GW_PORTAL_CHALLENGE: {
+    status: 400,
+    message: 'the sign-in challenge is unknown, used or expired: start signing in again',
+  },
+  GW_PORTAL_BAD_SIGNATURE: {
+    status: 401,
+    message: 'the sign-in signature does not verify for this address: unlock the right keystore',
+  },
+  GW_PORTAL_SESSION_REQUIRED: { status: 401, message: 'sign in to the portal first (unlock your keystore)' },
+  GW_PORTAL_SESSION_EXPIRED: { status: 401, message: 'your portal session expired: unlock your keystore again' },
+  GW_PORTAL_NOT_BUILT: {
+    status: 503,
+    message: 'the portal front end is not built: run npx tsx gateway/portal/buildPortal.ts',
+  },
 } as const;
