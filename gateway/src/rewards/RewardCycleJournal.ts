@@ -71,8 +71,6 @@ export interface ProviderCycleStatement {
 const SUBS = ['meta', 'cycles', 'tx', 'ptx', 'carry', 'fees', 'payouts'] as const;
 /** Root-key prefix of the distributed-query index (sublevel keys start with '!', so no overlap). */
 const DQ = 'dq:';
-/** Text that JSON can carry between quotes as is. */
-const JSON_SAFE = /^[^"\\\u0000-\u001f]*$/;
 type SubName = (typeof SUBS)[number];
 type Sub = ReturnType<Level<string, unknown>['sublevel']>;
 type Op = { type: 'put'; sublevel: Sub; key: string; value: unknown } | { type: 'del'; sublevel: Sub; key: string };
@@ -179,7 +177,7 @@ export class RewardCycleJournal {
     let b = this.#db.batch();
     // JSON text made directly (1,000,000 share lines would otherwise be 1,000,000 little arrays first); query ids
     // are written raw when none needs escaping, which is checked once for the whole cycle.
-    const rawIds = allocation.queryIds.every((id) => JSON_SAFE.test(id));
+    const rawIds = allocation.queryIds.every((id) => JSON.stringify(id) === `"${id}"`);
     for (const [i, p] of allocation.providers.entries()) {
       const parts = new Array<string>(p.shares.length);
       for (let k = 0; k < p.shares.length; k++) {
