@@ -5,6 +5,9 @@ export * from './catalogue.ts';
 export * from './clock.ts';
 export * from './commitment.ts';
 export * from './connectToken.ts';
+export * from './dataset/index.ts';
+// The dataset codec's row (protocol/src/dataset) is THE DatasetRow: named here so it wins over any other star export.
+export { DatasetRow } from './dataset/index.ts';
 export * from './errors/catalogue.ts';
 export * from './errors/ProtocolError.ts';
 export * from './keys.ts';
@@ -16,7 +19,7 @@ export * from './schemas/common.ts';
 export * from './schemas/DataUpdate.ts';
 export * from './schemas/errorCode.ts';
 export * from './schemas/Mqtt.ts';
+export * from './schemas/Research.ts';
 export * from './schemas/Update.ts';
 export * from './signing.ts';
 export * from './topics.ts';
-export * from './schemas/Research.ts';

@@ -17,4 +17,12 @@ export const protocolCodes = {
   PR_KEYSTORE_INVALID: { status: 400, message: 'not a dag4 V3 keystore' },
   PR_BAD_PAIRING_CODE: { status: 400, message: 'pairing code is malformed or its checksum is wrong' },
   PR_POLICY_EXPIRED: { status: 400, message: 'consent policy has expired' },
+  // researcher datasets (DESIGN.md section 3.5; protocol/src/dataset)
+  PR_DATASET_MALFORMED: { status: 400, message: 'dataset row cannot be decoded' },
+  PR_DATASET_NOT_CANONICAL: { status: 400, message: 'dataset row is not written the way the encoder writes it' },
+  PR_DATASET_ROW_ORDER: { status: 400, message: 'dataset row number is not the next one expected' },
+  PR_DATASET_DUPLICATE: { status: 400, message: 'dataset holds the same commitment twice' },
+  PR_DATASET_ENTRIES_ROOT: { status: 400, message: 'entries root in the row differs from the one on the ledger' },
+  PR_DATASET_MERKLE: { status: 400, message: 'Merkle proof does not prove the commitment in the ledger snapshot' },
+  PR_DATASET_SNAPSHOT_MISSING: { status: 404, message: 'the ledger has no snapshot with this ordinal' },
 } as const;
