@@ -23,11 +23,13 @@ const agent = await createAgent({
   // broker: { url: 'mqtts://gateway.example:8883' },
 });
 
-// 3. Samples from sources that are not BLE go through record(). They never leave the device as they are.
-agent.record({ hasValue: true, kind: 'calories_consumed', value: 640, unit: 'kcal', at: clock.now() + 60_000 });
-agent.record({ hasValue: true, kind: 'calories_consumed', value: 180, unit: 'kcal', at: clock.now() + 20 * 60_000 });
+// 3. Samples from sources that are not BLE go through record(), as they happen. They never leave the device as
+//    they are: only the window aggregates the provider consented to do.
 for (let m = 0; m < 60; m += 5) {
-  agent.record({ hasValue: true, kind: 'heart_rate', value: 70 + (m % 3), unit: 'bpm', at: clock.now() + m * 60_000 });
+  agent.record({ hasValue: true, kind: 'heart_rate', value: 70 + (m % 3), unit: 'bpm', at: clock.now() });
+  if (m === 5) agent.record({ hasValue: true, kind: 'calories_consumed', value: 640, unit: 'kcal', at: clock.now() });
+  if (m === 20) agent.record({ hasValue: true, kind: 'calories_consumed', value: 180, unit: 'kcal', at: clock.now() });
+  await clock.advanceAsync(5 * 60_000, 30_000);
 }
 
 // 4. Consent. The provider's wallet signs a policy; the gateway delivers it as a retained MQTT message, which the
@@ -47,7 +49,7 @@ await agent.receivePolicy(
 );
 
 // 5. The hour closes a grace period (2 minutes) after it ends; its update is signed and put in the outbox.
-await clock.advanceAsync(62 * 60_000, 30_000);
+await clock.advanceAsync(2 * 60_000, 30_000);
 await agent.closeDueWindows();
 const [update] = await agent.pending();
 assert.ok(update, 'one hourly update');

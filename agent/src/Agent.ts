@@ -24,6 +24,9 @@ import { createSerial } from './serial.ts';
 import { AgentStore, type StoreOp } from './store/AgentStore.ts';
 
 export const AGENT_VERSION = '0.1.0';
+/** Samples stamped more than this ahead of the agent's clock are ignored (and counted in status). */
+const FUTURE_TOLERANCE_MS = 10 * 60_000;
+
 export type { AgentOptions, SampleSource };
 
 export class Agent {
@@ -47,6 +50,7 @@ export class Agent {
   #battery: number | undefined;
   #dirty = false;
   #forceSave = false;
+  #futureSamples = 0;
   #lastSave = 0;
   #closed = false;
 
@@ -132,7 +136,8 @@ export class Agent {
 
   /**
    * Feed one sample from a non-BLE source (a phone app logging a meal, a watch's own sensors). Samples are
-   * aggregated on the device and never leave it; only consented window aggregates do.
+   * aggregated on the device and never leave it; only consented window aggregates do. A sample stamped more than
+   * 10 minutes ahead of the agent's clock is ignored and counted (`status().samples.future`).
    * @example
    * agent.record({ hasValue: true, kind: 'calories_consumed', value: 640, unit: 'kcal', at: Date.now() });
    */
@@ -142,6 +147,11 @@ export class Agent {
       throw new ProtocolError('AG_SAMPLE_INVALID', undefined, {
         details: { problems: parsed.error.issues.map((i) => i.path.join('.')) },
       });
+    // A time far ahead of the agent's clock is a device clock fault: such a window would never close.
+    if (parsed.data.at > this.#clock.now() + FUTURE_TOLERANCE_MS) {
+      this.#futureSamples++;
+      return;
+    }
     if (parsed.data.hasValue && parsed.data.kind === 'battery' && typeof parsed.data.value === 'number')
       this.#battery = Math.round(parsed.data.value);
     this.#aggregator.add(parsed.data);
@@ -280,7 +290,7 @@ export class Agent {
       acks: this.#publisher.stats,
       deadLetters: this.#publisher.stats.deadLettered,
       windows: this.#windows,
-      samples: this.#aggregator.state.counts,
+      samples: { ...this.#aggregator.state.counts, future: this.#futureSamples },
       sensors: [
         ...(this.#o.sources ?? []).map((src) => src.status?.() ?? null).filter((x) => x !== null),
         ...(this.#o.sensorStatus?.() ?? []),

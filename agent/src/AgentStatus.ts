@@ -40,6 +40,7 @@ export interface AgentStatus {
   acks: PublisherStats;
   deadLetters: number;
   windows: WindowStats;
-  samples: { samples: number; late: number; noValue: number; outOfOrder: number };
+  /** late: for a closed window; future: stamped over 10 minutes ahead of the agent's clock (both ignored). */
+  samples: { samples: number; late: number; noValue: number; outOfOrder: number; future: number };
   sensors: unknown[];
 }
