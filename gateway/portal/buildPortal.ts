@@ -1,0 +1,59 @@
+// Builds the provider portal: one ES module bundle (esbuild) plus the static page and stylesheet, written to
+// gateway/portal/dist (not committed). Run `npx tsx gateway/portal/buildPortal.ts`; the portal plugin also
+// builds on gateway start when dist is missing and esbuild is installed (a development checkout).
+// protocol's Node-only imports are aliased to small browser adapters (src/browser/*), so the browser runs
+// protocol's own canonical JSON, pairing codes, schemas and signing code.
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, type Plugin } from 'esbuild';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const PORTAL_DIST = join(here, 'dist');
+
+const ALIASES: Record<string, string> = {
+  'node:crypto': join(here, 'src/browser/nodeCrypto.ts'),
+  secp256k1: join(here, 'src/browser/secp256k1.ts'),
+  '@stardust-collective/dag4-keystore': join(here, 'src/browser/dag4Keystore.ts'),
+};
+
+/** esbuild plugin: protocol's Node-only modules -> browser adapters. */
+export const browserAdapters: Plugin = {
+  name: 'datagraph-browser-adapters',
+  setup(b) {
+    b.onResolve({ filter: /^(node:crypto|secp256k1|@stardust-collective\/dag4-keystore)$/ }, (args) => ({
+      path: ALIASES[args.path] as string,
+    }));
+  },
+};
+
+export async function bundle(entry: string, outfile: string, opts: { minify?: boolean } = {}): Promise<void> {
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: ['es2022'],
+    minify: opts.minify ?? true,
+    sourcemap: false,
+    legalComments: 'none',
+    logLevel: 'silent',
+    plugins: [browserAdapters],
+    // protocol uses Buffer as a global; the `buffer` package supplies it.
+    inject: [join(here, 'src/browser/bufferGlobal.ts')],
+  });
+}
+
+export async function buildPortal(outdir = PORTAL_DIST): Promise<string> {
+  mkdirSync(outdir, { recursive: true });
+  await bundle(join(here, 'src/main.ts'), join(outdir, 'app.js'));
+  copyFileSync(join(here, 'static/index.html'), join(outdir, 'index.html'));
+  copyFileSync(join(here, 'static/app.css'), join(outdir, 'app.css'));
+  return outdir;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const out = await buildPortal(process.argv[2] ?? PORTAL_DIST);
+  console.log(`portal built in ${out}`);
+}
