@@ -59,6 +59,10 @@ export const gatewayCodes = {
   GW_REWARD_CYCLE_BUSY: { status: 409, message: 'a rewards cycle is already running' },
   GW_REWARD_JOURNAL_CORRUPT: { status: 500, message: 'the rewards journal holds a record it cannot read' },
   GW_REWARD_CYCLE_NOT_FOUND: { status: 404, message: 'no such rewards cycle' },
+  GW_OPERATOR_UNAUTHORIZED: {
+    status: 401,
+    message: 'operator route: send the operator token as Authorization: Bearer <token> (DG_OPERATOR_TOKEN)',
+  },
   // research (DESIGN.md section 3; gateway/src/research, gateway/src/http)
   GW_NOT_FOUND: { status: 404, message: 'no such route' },
   GW_RATE_LIMITED: { status: 429, message: 'too many requests from this address: slow down and retry later' },
