@@ -18,6 +18,12 @@ import { GatewayMetrics } from './ops/GatewayMetrics.ts';
 import { ProviderService } from './registry/ProviderService.ts';
 import { Registry } from './registry/Registry.ts';
 import { GatewayStore } from './store/GatewayStore.ts';
+import { buildCatalog } from './research/buildCatalog.ts';
+import { CommittedRowIndexer } from './research/committedRowOps.ts';
+import { PaymentLedger } from './research/PaymentLedger.ts';
+import { QueryService } from './research/QueryService.ts';
+import { QuoteService } from './research/QuoteService.ts';
+import { ResearchStore } from './research/ResearchStore.ts';
 import { Vault } from './vault/Vault.ts';
 
 export interface RunningGateway {
@@ -30,6 +36,11 @@ export interface RunningGateway {
   batcher: Batcher;
   store: GatewayStore;
   metrics: GatewayMetrics;
+  /** Quotes, paid queries and their usage; the rewards engine's PaidQuerySource. */
+  research: ResearchStore;
+  queries: QueryService;
+  /** Where research payments go (the quotes' payTo). */
+  payTo: string;
   close(): Promise<void>;
 }
 
@@ -106,20 +117,43 @@ export async function startGateway(
     metrics,
     maxPayloadBytes: config.mqtt.maxPayloadBytes,
   });
-  outbox.onCommitted = async (item, ordinal) => {
+  const research = new ResearchStore(store);
+  const rowIndexer = new CommittedRowIndexer(research);
+  const payTo = config.treasury.address ?? key.address;
+  if (config.treasury.address === undefined)
+    log.warn({ payTo }, 'treasury.address not configured: research payments go to the gateway address');
+  const queries = new QueryService({
+    research,
+    registry,
+    payments: new PaymentLedger({
+      l1Url: config.ledger.l1Url,
+      beUrl: config.ledger.beUrl ?? config.ledger.l0Url,
+      metagraphId: 'datagraph',
+      timeoutMs: config.ledger.timeoutMs,
+    }),
+    outbox,
+    gatewayKey: key,
+    clock,
+    log: log.child({ component: 'queries' }),
+    opts: config.research,
+  });
+  outbox.onCommitted = async (item, ordinal, snapshotUpdates) => {
     const v = item.signed.value;
+    if (v.type === 'QueryReceipt') await queries.receiptCommitted(v.query, ordinal);
     if (v.type !== 'IngestBatch') {
       log.info({ type: v.type, ordinal }, 'ledger: update committed');
       return;
     }
-    await store.write(
-      v.entries.map((e) => ({
+    await store.write([
+      ...v.entries.map((e) => ({
         type: 'put' as const,
         sub: 'committed' as const,
         key: e.id,
         value: { ordinal, batch: v.batch, commitment: e.commitment },
       })),
-    );
+      // The researcher API's index of committed rows, with each row's Merkle proof (DESIGN.md section 3).
+      ...rowIndexer.ops(v, ordinal, snapshotUpdates),
+    ]);
     for (const e of v.entries) broker.sendAck(e.device, { id: e.id, status: 'committed', ordinal });
   };
   const providers = new ProviderService({
@@ -134,12 +168,34 @@ export async function startGateway(
   });
   await providers.republishPolicies();
 
+  const quotes = new QuoteService({
+    research,
+    registry,
+    vault,
+    clock,
+    opts: {
+      minProviders: config.research.minProviders,
+      quoteTtlSeconds: config.research.quoteTtlSeconds,
+      maxRows: config.research.maxRows,
+      perRowBaseUnits: BigInt(config.pricing.perRowBaseUnits),
+      payTo,
+    },
+  });
   const http = buildHttpServer({
     log,
     metrics,
     providers,
     registry,
     health: () => ({ gateway: key.address, pendingEntries: batcher.pending, ledger: outbox.pending() }),
+    rateLimit: config.http.rateLimit,
+    catalog: () =>
+      buildCatalog(research, registry, {
+        minProviders: config.research.minProviders,
+        perRowBaseUnits: config.pricing.perRowBaseUnits,
+      }),
+    quotes,
+    queries: { queries, research, dataset: { research, vault, registry } },
+    portal: { registry, vault, store, clock, log: log.child({ component: 'portal' }) },
   });
   await http.listen({ port: config.http.port, host: config.host });
   broker.attachWebSocket(http.server as HttpServer);
@@ -156,6 +212,7 @@ export async function startGateway(
     mqttsPort = await broker.listenTls(config.mqtts.port, tls, config.host);
   }
   outbox.start();
+  await queries.start();
   log.info(
     { gateway: key.address, mqtt: mqttPort, mqtts: mqttsPort, http: httpPort, ledger: config.ledger },
     'gateway: listening',
@@ -176,7 +233,11 @@ export async function startGateway(
     batcher,
     store,
     metrics,
+    research,
+    queries,
+    payTo,
     async close() {
+      queries.close();
       await broker.close();
       await http.close();
       await batcher.close();

@@ -1,7 +1,7 @@
 // The gateway's configuration: one zod schema, read from defaults < config file < environment < flags,
 // validated once at start. Every invalid path is reported at once (STYLE.md "Errors").
 import { readFileSync } from 'node:fs';
-import { ProtocolError } from '@datagraph/protocol';
+import { BaseUnits, DagAddress, ProtocolError } from '@datagraph/protocol';
 import { z } from 'zod';
 
 const Port = z.number().int().min(0).max(65535);
@@ -24,9 +24,73 @@ export const GatewayConfig = z
       })
       .default({ port: 8883 }),
     http: z
-      .object({ port: Port.default(8080) })
+      .object({
+        port: Port.default(8080),
+        /** Per client IP, over the REST API (not /mqtt, /healthz, /metrics). */
+        rateLimit: z
+          .object({ max: z.number().int().positive().default(600), windowMs: z.number().int().positive().default(60_000) })
+          .strict()
+          .default({ max: 600, windowMs: 60_000 }),
+      })
       .strict()
-      .default({ port: 8080 }),
+      .default({ port: 8080, rateLimit: { max: 600, windowMs: 60_000 } }),
+    /** The researcher API (DESIGN.md section 3). */
+    research: z
+      .object({
+        /** k: no quote or query releases rows from fewer providers (invariant 7). */
+        minProviders: z.number().int().min(1).default(10),
+        quoteTtlSeconds: z.number().int().min(10).default(900),
+        /** Most rows one quote may hold. */
+        maxRows: z.number().int().positive().default(1_000_000),
+        /** How long POST /v1/queries waits for a snapshot to confirm the payment before answering 202 pending. */
+        paymentWaitMs: z.number().int().nonnegative().default(20_000),
+        paymentPollMs: z.number().int().positive().default(1000),
+        /** A pending query is retried in the background for this long, then refused (GW_PAYMENT_PENDING stays). */
+        paymentGiveUpMs: z.number().int().positive().default(3_600_000),
+      })
+      .strict()
+      .default({
+        minProviders: 10,
+        quoteTtlSeconds: 900,
+        maxRows: 1_000_000,
+        paymentWaitMs: 20_000,
+        paymentPollMs: 1000,
+        paymentGiveUpMs: 3_600_000,
+      }),
+    pricing: z
+      .object({ perRowBaseUnits: BaseUnits.default('100000') })
+      .strict()
+      .default({ perRowBaseUnits: '100000' }),
+    /** The treasury: research payments go to `address` (the quotes' payTo); rewards pay out from it. */
+    treasury: z
+      .object({
+        /** Optional cross-check: when set, it must be the address of the treasury key below. */
+        address: DagAddress.optional(),
+        /** dag4 V3 keystore of the treasury key (docs/rewards.md "Configuration"); generated in dataDir when absent. */
+        keystoreFile: z.string().optional(),
+        passphrase: z.string().optional(),
+        passphraseFile: z.string().optional(),
+      })
+      .strict()
+      .default({}),
+    /** The rewards engine (DESIGN.md section 4, docs/rewards.md). */
+    rewards: z
+      .object({
+        /** How often a cycle runs (default 10 minutes); 0 turns the timer off (cycles only on demand). */
+        intervalMs: z.number().int().nonnegative().default(600_000),
+        /** The platform fee of each paid query, in basis points (0..10000). */
+        feeBps: z.number().int().min(0).max(10_000).default(500),
+        /** Providers owed less than this (base units) are carried to the next cycle. */
+        minPayoutBaseUnits: BaseUnits.refine((v) => BigInt(v) >= 1n, 'must be at least 1').default('100000'),
+        /** How long one run waits for snapshots to confirm its transfers (the cycle stays open after). */
+        confirmTimeoutMs: z.number().int().positive().default(120_000),
+        pollMs: z.number().int().positive().default(1000),
+        /** Bearer token of the operator routes (/v1/rewards/...); prefer DG_OPERATOR_TOKEN or a file. */
+        operatorToken: z.string().min(16).optional(),
+        operatorTokenFile: z.string().optional(),
+      })
+      .strict()
+      .default({ intervalMs: 600_000, feeBps: 500, minPayoutBaseUnits: '100000', confirmTimeoutMs: 120_000, pollMs: 1000 }),
     ledger: z
       .object({
         l0Url: Url.default('http://127.0.0.1:9200'),
@@ -106,6 +170,16 @@ export const ENV_OVERRIDES: Record<string, { path: string[]; type: 'string' | 'n
   DG_GATEWAY_KEYSTORE: { path: ['gatewayKey', 'keystoreFile'], type: 'string' },
   DG_GATEWAY_PASSPHRASE: { path: ['gatewayKey', 'passphrase'], type: 'string' },
   DG_GATEWAY_PASSPHRASE_FILE: { path: ['gatewayKey', 'passphraseFile'], type: 'string' },
+  DG_TREASURY_ADDRESS: { path: ['treasury', 'address'], type: 'string' },
+  DG_TREASURY_KEYSTORE: { path: ['treasury', 'keystoreFile'], type: 'string' },
+  DG_TREASURY_PASSPHRASE: { path: ['treasury', 'passphrase'], type: 'string' },
+  DG_TREASURY_PASSPHRASE_FILE: { path: ['treasury', 'passphraseFile'], type: 'string' },
+  DG_REWARDS_INTERVAL_MS: { path: ['rewards', 'intervalMs'], type: 'number' },
+  DG_REWARDS_FEE_BPS: { path: ['rewards', 'feeBps'], type: 'number' },
+  DG_REWARDS_MIN_PAYOUT: { path: ['rewards', 'minPayoutBaseUnits'], type: 'string' },
+  DG_OPERATOR_TOKEN: { path: ['rewards', 'operatorToken'], type: 'string' },
+  DG_MIN_PROVIDERS: { path: ['research', 'minProviders'], type: 'number' },
+  DG_PRICE_PER_ROW: { path: ['pricing', 'perRowBaseUnits'], type: 'string' },
 };
 
 /** Command-line flags and the config path each one sets. */

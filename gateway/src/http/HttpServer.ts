@@ -1,11 +1,32 @@
-// The one file that wraps fastify: the gateway's REST surface (provider registry, health, metrics) and the
-// HTTP server that also carries MQTT over WebSocket at /mqtt. Errors are `{code, message}` with the
-// ProtocolError's status; nothing else leaks.
-
-import { isProtocolError } from '@datagraph/protocol';
-import Fastify from 'fastify';
+// The one file that wraps fastify: the gateway's REST surface, one plugin per resource registered from one table,
+// zod schemas from protocol through fastify-type-provider-zod, OpenAPI at /openapi.json and browsable docs at
+// /docs (swagger-ui's assets are served from node_modules: no CDN), per-IP rate limits, request ids
+// (`x-request-id` honoured when sane, generated otherwise, always echoed), and one error shape everywhere
+// (apiErrors.ts). The same HTTP server carries MQTT over WebSocket at /mqtt (aedes hooks the upgrade event).
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyPluginAsync } from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import { apiError, installErrorHandling } from './apiErrors.ts';
+import { type PortalDeps, portalPlugin } from './portal/portalPlugin.ts';
+import { catalogRoutes } from './routes/catalogRoutes.ts';
+import { healthRoutes } from './routes/healthRoutes.ts';
+import { metricsRoutes } from './routes/metricsRoutes.ts';
+import { providersRoutes } from './routes/providersRoutes.ts';
+import { type QueriesRouteDeps, queriesRoutes } from './routes/queriesRoutes.ts';
+import { quotesRoutes } from './routes/quotesRoutes.ts';
+import type { Catalog } from '@datagraph/protocol';
 import type { GatewayMetrics } from '../ops/GatewayMetrics.ts';
+import type { QuoteService } from '../research/QuoteService.ts';
 import type { ProviderService } from '../registry/ProviderService.ts';
 import type { Registry } from '../registry/Registry.ts';
 
@@ -15,6 +36,26 @@ export interface HttpDeps {
   providers: ProviderService;
   registry: Registry;
   health: () => Record<string, unknown>;
+  rateLimit: { max: number; windowMs: number };
+  catalog: () => Promise<Catalog>;
+  quotes: QuoteService;
+  queries: QueriesRouteDeps;
+  portal: PortalDeps;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The plugin table: one plugin per resource, each with its own options. */
+function plugins(d: HttpDeps): [FastifyPluginAsync<never>, unknown][] {
+  return [
+    [healthRoutes as never, { health: d.health }],
+    [metricsRoutes as never, { metrics: d.metrics }],
+    [providersRoutes as never, { providers: d.providers, registry: d.registry }],
+    [catalogRoutes as never, { catalog: d.catalog }],
+    [quotesRoutes as never, { quotes: d.quotes }],
+    [queriesRoutes as never, d.queries],
+    [portalPlugin as never, { deps: d.portal }],
+  ];
 }
 
 export function buildHttpServer(d: HttpDeps) {
@@ -22,43 +63,40 @@ export function buildHttpServer(d: HttpDeps) {
     loggerInstance: d.log.child({ component: 'http' }),
     bodyLimit: 256 * 1024,
     disableRequestLogging: true,
+    requestIdHeader: false,
+    genReqId: (req: IncomingMessage) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandling(app as never, d.log);
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
   });
-  app.setErrorHandler((err, _req, reply) => {
-    if (isProtocolError(err)) return reply.status(err.status).send(err.toJSON());
-    const e = err as Error & { statusCode?: number };
-    if (e.statusCode && e.statusCode < 500)
-      return reply.status(e.statusCode).send({ code: 'PR_INVALID_JSON', message: e.message });
-    d.log.error({ err: e.message }, 'http: internal error');
-    return reply.status(500).send({ code: 'GW_INTERNAL', message: 'unexpected internal error' });
+  app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'AI DataGraph gateway',
+        description: 'Providers, catalogue, quotes, paid queries and dataset downloads (docs/researchers.md).',
+        version: '1',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: jsonSchemaTransform,
   });
-  app.get('/healthz', async () => ({ ok: true, ...d.health() }));
-  app.get('/metrics', async (_req, reply) =>
-    reply.type(d.metrics.registry.contentType).send(await d.metrics.registry.metrics()),
-  );
-  app.post('/v1/providers', async (req, reply) => {
-    const r = await d.providers.register(req.body);
-    return reply.status(r.unchanged ? 200 : 201).send(r);
+  app.register(swaggerUi, { routePrefix: '/docs' });
+  app.register(rateLimit, {
+    global: true,
+    max: d.rateLimit.max,
+    timeWindow: d.rateLimit.windowMs,
+    allowList: (req) => /^\/(healthz|metrics|docs|openapi\.json)/.test(req.url),
+    errorResponseBuilder: (_req, ctx) => ({
+      ...apiError('GW_RATE_LIMITED', `rate limit of ${ctx.max} requests per ${ctx.after} exceeded: retry later`),
+    }),
   });
-  app.post<{ Params: { address: string } }>('/v1/providers/:address/revoke', async (req) =>
-    d.providers.stop(req.params.address, 'revoke', req.body),
-  );
-  app.post<{ Params: { address: string } }>('/v1/providers/:address/erase', async (req) =>
-    d.providers.stop(req.params.address, 'erase', req.body),
-  );
-  app.get<{ Params: { address: string } }>('/v1/providers/:address', async (req, reply) => {
-    const p = d.registry.provider(req.params.address);
-    if (!p)
-      return reply
-        .status(404)
-        .send({ code: 'GW_UNKNOWN_PROVIDER', message: 'provider is not registered with this gateway' });
-    return {
-      provider: p.provider,
-      status: p.status,
-      policyVersion: p.policy.version,
-      devices: p.devices,
-      fields: p.policy.fields,
-      policy: p.policy,
-    };
-  });
+  app.get('/openapi.json', { schema: { hide: true }, config: { rateLimit: false } }, async () => app.swagger());
+  for (const [plugin, opts] of plugins(d)) app.register(plugin, opts as never);
   return app;
 }

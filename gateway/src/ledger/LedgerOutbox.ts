@@ -48,8 +48,9 @@ export class LedgerOutbox {
   #pollTimer: { cancel(): void } | undefined;
   #polling = false;
   #closed = false;
-  /** Called once per item when a snapshot carries it. */
-  onCommitted: (item: OutboxItem, ordinal: number) => Promise<void> = async () => {};
+  /** Called once per item when a snapshot carries it, with every data update that snapshot accepted (in order). */
+  onCommitted: (item: OutboxItem, ordinal: number, snapshotUpdates: readonly SignedDataUpdate[]) => Promise<void> =
+    async () => {};
 
   private constructor(
     store: GatewayStore,
@@ -225,7 +226,7 @@ export class LedgerOutbox {
           const item = byKey.get(matchKey(u));
           if (!item) continue;
           byKey.delete(matchKey(item.signed, item.hash));
-          await this.onCommitted(item, ord);
+          await this.onCommitted(item, ord, snap.updates);
           this.#items.delete(item.key);
           await this.#store.write([{ type: 'del', sub: 'batches', key: item.key }]);
           this.#metrics.commitSeconds.observe((this.#clock.now() - item.createdAt) / 1000);

@@ -24,6 +24,13 @@ export const SUBLEVELS = [
   'providers',
   'devices',
   'meta',
+  // research (DESIGN.md section 3): committed-row index with Merkle proofs, quotes, paid queries and their usage
+  'rowidx',
+  'quotes',
+  'quoterows',
+  'queries',
+  'queryrows',
+  'querytx',
 ] as const;
 export type SublevelName = (typeof SUBLEVELS)[number];
 
@@ -57,9 +64,17 @@ export class GatewayStore {
     return (await this.#subs[sub].getMany(keys)) as (T | undefined)[];
   }
 
-  /** Entries of a sublevel in key order, optionally under a prefix. */
-  async *entries<T>(sub: SublevelName, opts: { prefix?: string; limit?: number } = {}): AsyncGenerator<[string, T]> {
-    const range = opts.prefix === undefined ? {} : { gte: opts.prefix, lt: `${opts.prefix}\xff` };
+  /** Entries of a sublevel in key order, optionally under a prefix or within [gte, lt). */
+  async *entries<T>(
+    sub: SublevelName,
+    opts: { prefix?: string; limit?: number; gte?: string; lt?: string } = {},
+  ): AsyncGenerator<[string, T]> {
+    const range =
+      opts.gte !== undefined || opts.lt !== undefined
+        ? { gte: opts.gte ?? '', lt: opts.lt ?? '\xff' }
+        : opts.prefix === undefined
+          ? {}
+          : { gte: opts.prefix, lt: `${opts.prefix}\xff` };
     for await (const [k, v] of this.#subs[sub].iterator({ ...range, limit: opts.limit ?? -1 })) yield [k, v as T];
   }
 

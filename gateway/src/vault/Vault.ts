@@ -67,6 +67,22 @@ export class Vault {
     return JSON.parse(open(key, sealed, `row:${provider}:${id}`).toString('utf8')) as T;
   }
 
+  /** Many rows in one LevelDB multi-get (undefined where a row or its provider's key is gone). */
+  async readRows<T>(refs: readonly { provider: string; id: string }[]): Promise<(T | undefined)[]> {
+    const sealed = await this.#store.getMany<string>(
+      'rows',
+      refs.map((r) => `${r.provider}!${r.id}`),
+    );
+    const out: (T | undefined)[] = [];
+    for (let i = 0; i < refs.length; i++) {
+      const s = sealed[i];
+      const { provider, id } = refs[i] as { provider: string; id: string };
+      const key = s === undefined ? undefined : await this.#dataKey(provider);
+      out.push(s === undefined || !key ? undefined : (JSON.parse(open(key, s, `row:${provider}:${id}`).toString('utf8')) as T));
+    }
+    return out;
+  }
+
   async rowCount(provider: string): Promise<number> {
     return (await this.#store.keys('rows', { prefix: `${provider}!` })).length;
   }

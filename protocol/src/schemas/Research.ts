@@ -4,10 +4,8 @@ import { z } from 'zod';
 import { BaseUnits } from '../amount.ts';
 import { AGE_BANDS, Cadence, FieldName, GENDERS } from '../catalogue.ts';
 import { DagAddress } from '../keys.ts';
-import { MerkleProof } from '../merkle.ts';
 import { SignatureProof } from '../signing.ts';
 import { Hex64, UnixSeconds, Uuid } from './common.ts';
-import { UpdateBody } from './Update.ts';
 
 /** Every REST error: the code is stable public API (protocol/src/errors), `error` the HTTP reason phrase. */
 export const ApiError = z
@@ -142,20 +140,7 @@ export const QueryStatus = z
   .strict();
 export type QueryStatus = z.infer<typeof QueryStatus>;
 
-/** One released row: the body exactly as the device signed it, and what proves it against the ledger. */
-export const DatasetRow = z
-  .object({
-    body: UpdateBody,
-    commitment: Hex64,
-    /** The device's signature over the commitment (dag4 data signing). */
-    proof: SignatureProof,
-    /** Snapshot that carried the row, and the row's place in that snapshot's entries tree (`entriesRoot`). */
-    ordinal: z.number().int().nonnegative(),
-    merkleProof: MerkleProof,
-    entriesRoot: Hex64,
-  })
-  .strict();
-export type DatasetRow = z.infer<typeof DatasetRow>;
+// A released row's schema and its NDJSON / CSV codecs: protocol/src/dataset (DatasetRow).
 
 /** The last line of an NDJSON download (`{"trailer": ...}`), and the CSV download's `x-dg-*` trailers. */
 export const DatasetTrailer = z

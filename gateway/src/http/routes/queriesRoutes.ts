@@ -1,0 +1,95 @@
+// Paid queries (DESIGN.md section 3 steps 4 and 5): pay for a quote, follow the query, download its rows.
+// Access to a query is bound to the bearer token returned when it was created.
+import { ApiError, DatasetFormat, QueryRequest, QueryStatus, Uuid } from '@datagraph/protocol';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { QueryService } from '../../research/QueryService.ts';
+import { queryStatus } from '../../research/QueryService.ts';
+import type { QuoteRecord, ResearchStore } from '../../research/ResearchStore.ts';
+import { type DatasetStreamDeps, datasetStream } from '../../research/datasetStream.ts';
+import { apiError } from '../apiErrors.ts';
+
+export interface QueriesRouteDeps {
+  queries: QueryService;
+  research: ResearchStore;
+  dataset: DatasetStreamDeps;
+}
+
+function bearer(header: string | undefined): string | undefined {
+  const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+  return m?.[1];
+}
+
+const Params = z.object({ id: Uuid });
+const auth = { security: [{ bearer: [] }] };
+
+export const queriesRoutes: FastifyPluginAsyncZod<QueriesRouteDeps> = async (app, d) => {
+  const tags = ['research'];
+  app.post(
+    '/v1/queries',
+    {
+      schema: {
+        tags,
+        summary: 'Pay for a quote with a tx hash or a signed transaction (forwarded to the currency L1)',
+        description:
+          '201 complete (with the token), 202 pending (payment not yet in a snapshot; GET the query later), or refused with GW_PAYMENT_SHORT, GW_PAYMENT_WRONG_DESTINATION, GW_PAYMENT_REUSED, GW_QUOTE_EXPIRED, GW_QUOTE_BELOW_K.',
+        body: QueryRequest,
+        response: { 200: QueryStatus, 201: QueryStatus, 202: QueryStatus, '4xx': ApiError },
+      },
+    },
+    async (req, reply) => {
+      const { status, created } = await d.queries.create(req.body);
+      if (status.status === 'refused') {
+        const code = (status.code ?? 'GW_INTERNAL') as Parameters<typeof apiError>[0];
+        return reply.status(apiError(code).statusCode).send(apiError(code, status.message, { queryId: status.queryId }));
+      }
+      return reply.status(status.status === 'pending' ? 202 : created ? 201 : 200).send(status);
+    },
+  );
+  app.get(
+    '/v1/queries/:id',
+    { schema: { tags, summary: 'A query: status, rows, receipt', params: Params, ...auth, response: { 200: QueryStatus, '4xx': ApiError } } },
+    async (req) => queryStatus(await d.queries.get(req.params.id, bearer(req.headers.authorization))),
+  );
+  app.get(
+    '/v1/queries/:id/data',
+    {
+      schema: {
+        tags,
+        summary: 'Stream the rows (NDJSON with a closing trailer line, or CSV); offset = released rows to skip',
+        params: Params,
+        querystring: z.object({
+          format: DatasetFormat.default('ndjson'),
+          offset: z.coerce.number().int().nonnegative().default(0),
+        }),
+        ...auth,
+        response: { '4xx': ApiError },
+      },
+    },
+    async (req, reply) => {
+      const q = await d.queries.get(req.params.id, bearer(req.headers.authorization));
+      if (q.status !== 'complete')
+        return reply
+          .status(409)
+          .send(q.status === 'pending' ? apiError('GW_PAYMENT_PENDING') : apiError('GW_QUERY_NOT_READY', undefined, { code: q.code }));
+      const quote = (await d.research.quote(q.quoteId)) as QuoteRecord;
+      const { format, offset } = req.query;
+      let trailer: { released: number; withheld: number; nextOffset: number } | undefined;
+      const stream = datasetStream(d.dataset, {
+        queryId: q.queryId,
+        format,
+        columns: quote.columns,
+        offset,
+        onEnd: (t) => {
+          trailer = t;
+        },
+      });
+      reply
+        .header('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson')
+        .header('x-dg-rows', String(q.rows))
+        .trailer('x-dg-released', async () => String(trailer?.released ?? ''))
+        .trailer('x-dg-withheld', async () => String(trailer?.withheld ?? ''));
+      return reply.send(stream as never);
+    },
+  );
+};
