@@ -4,10 +4,18 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAgent, type Sample } from '@datagraph/agent';
+import { AGENT_VERSION, createAgent, type Sample } from '@datagraph/agent';
 import { type BleSampleEvent, BleSampleSource } from '@datagraph/agent/ble';
 import { acmeBandSensor, builtinSensors } from '@datagraph/agent/sensors';
-import { type Cadence, FIELD_NAMES, type FieldName, generateKeyPair, ManualClock, topics } from '@datagraph/protocol';
+import {
+  type Cadence,
+  DeviceStatus,
+  FIELD_NAMES,
+  type FieldName,
+  generateKeyPair,
+  ManualClock,
+  topics,
+} from '@datagraph/protocol';
 import { createPersonaSimulation } from '@datagraph/simulators';
 import pino from 'pino';
 import t from 'tap';
@@ -138,10 +146,11 @@ for (const persona of ['runner', 'night-shift']) {
       ).toString('utf8');
       for (const f of FIELD_NAMES)
         if (!consented[f]) t.notOk(bytes.includes(`"${f}"`), `${f} appears in no published byte`);
-      t.ok(
-        gw.published.some((p) => p.topic === topics.status(device.address)),
-        'the retained status was published',
-      );
+      const statuses = gw.allPublished.filter((p) => p.topic === topics.status(device.address));
+      t.ok(statuses.length > 0 && statuses.every((p) => p.retain), 'the status is published retained');
+      const online = DeviceStatus.parse(JSON.parse(statuses[0]?.payload.toString() ?? '{}'));
+      t.equal(online.state, 'online');
+      t.equal(online.agentVersion, AGENT_VERSION);
     },
   );
 }
