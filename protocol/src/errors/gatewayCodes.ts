@@ -59,6 +59,10 @@ export const gatewayCodes = {
   GW_REWARD_CYCLE_BUSY: { status: 409, message: 'a rewards cycle is already running' },
   GW_REWARD_JOURNAL_CORRUPT: { status: 500, message: 'the rewards journal holds a record it cannot read' },
   GW_REWARD_CYCLE_NOT_FOUND: { status: 404, message: 'no such rewards cycle' },
+  GW_REWARDS_DISABLED: {
+    status: 503,
+    message: 'this gateway holds no treasury key (treasury.address without treasury.keystoreFile): it pays no rewards',
+  },
   GW_OPERATOR_UNAUTHORIZED: {
     status: 401,
     message: 'operator route: send the operator token as Authorization: Bearer <token> (DG_OPERATOR_TOKEN)',
