@@ -24,8 +24,8 @@ commands:
   status   outbox depth, last ack, dead letters, sensors, policy (of the running or last run agent)
 
 options:
-  --dir DIR               agent directory (default $DATAGRAPH_AGENT_DIR or ~/.datagraph/agent)
-  --passphrase-file FILE  keystore passphrase (default: env DATAGRAPH_PASSPHRASE)
+  --dir DIR               agent directory (default $DG_AGENT_DIR or ~/.datagraph/agent)
+  --passphrase-file FILE  keystore passphrase (default: env DG_PASSPHRASE)
   --broker URL            (run) mqtt://, mqtts:// or ws:// URL of the gateway (default mqtt://localhost:1883)
   --provider ADDRESS      (run) the provider this device is paired with (default: the first valid policy's)
   --simulate PERSONA      (run) a simulated wearable persona through the simulated radio and real noble
@@ -79,7 +79,7 @@ export async function runAgentCommand(argv: string[], io: CliIo = defaultIo()): 
     return 0;
   }
   const dir =
-    (values.dir as string | undefined) ?? io.env.DATAGRAPH_AGENT_DIR ?? join(homedir(), '.datagraph', 'agent');
+    (values.dir as string | undefined) ?? io.env.DG_AGENT_DIR ?? join(homedir(), '.datagraph', 'agent');
   try {
     switch (command) {
       case 'init':

@@ -26,7 +26,7 @@ export async function runRun(dir: string, values: Record<string, unknown>, io: C
   if (!Number.isInteger(seed)) problems.push('--seed must be an integer');
   const provider = values.provider as string | undefined;
   if (provider !== undefined && !isDagAddress(provider)) problems.push('--provider must be a DAG address');
-  const broker = (values.broker as string | undefined) ?? io.env.DATAGRAPH_BROKER ?? 'mqtt://localhost:1883';
+  const broker = (values.broker as string | undefined) ?? io.env.DG_BROKER ?? 'mqtt://localhost:1883';
   if (!/^(mqtts?|wss?):\/\//.test(broker)) problems.push('--broker must be an mqtt://, mqtts://, ws:// or wss:// URL');
   if (problems.length)
     throw new ProtocolError('AG_CONFIG_INVALID', `invalid options: ${problems.join('; ')}`, { details: { problems } });
@@ -36,7 +36,7 @@ export async function runRun(dir: string, values: Record<string, unknown>, io: C
     passphraseFile: values['passphrase-file'] as string | undefined,
   });
   const device = await loadDeviceKey(dir, passphrase);
-  const logger = pino({ name: 'datagraph-agent', level: io.env.LOG_LEVEL ?? 'info' }, pino.destination(2));
+  const logger = pino({ name: 'datagraph-agent', level: io.env.DG_LOG_LEVEL ?? 'info' }, pino.destination(2));
   const clock: Clock = values.simulate !== undefined && speed !== 1 ? new ScaledClock(speed) : systemClock;
 
   let world: PersonaWorld | undefined;

@@ -1,5 +1,5 @@
 // The device key, kept in dag4's encrypted V3 keystore format under the agent's directory.
-// The passphrase comes from config loading only (env DATAGRAPH_PASSPHRASE or a file), never from code.
+// The passphrase comes from config loading only (env DG_PASSPHRASE or a file), never from code.
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { decryptKeystore, encryptKeystore, generateKeyPair, type KeyPair, Protoc
 
 export const KEYSTORE_FILE = 'device.keystore.json';
 
-/** The passphrase from `passphraseFile` (first line) or else `env.DATAGRAPH_PASSPHRASE`. */
+/** The passphrase from `passphraseFile` (first line) or else `env.DG_PASSPHRASE`. */
 export async function readPassphrase(source: {
   env: Record<string, string | undefined>;
   passphraseFile?: string | undefined;
@@ -22,7 +22,7 @@ export async function readPassphrase(source: {
       });
     }
   } else {
-    pass = source.env.DATAGRAPH_PASSPHRASE;
+    pass = source.env.DG_PASSPHRASE;
   }
   if (!pass || pass.length < 8) throw new ProtocolError('AG_PASSPHRASE_MISSING');
   return pass;

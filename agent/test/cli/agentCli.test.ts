@@ -19,7 +19,7 @@ function io(env: Record<string, string | undefined>, stopSignal?: Promise<void>)
 t.test('init creates an encrypted device key and prints its pairing code; refuses to overwrite', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'dg-cli-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const a = io({ DATAGRAPH_PASSPHRASE: 'correct horse battery' });
+  const a = io({ DG_PASSPHRASE: 'correct horse battery' });
   t.equal(await runAgentCommand(['init', '--dir', dir], a.io), 0);
   const code =
     a.out
@@ -38,7 +38,7 @@ t.test('init creates an encrypted device key and prints its pairing code; refuse
   );
   t.equal(key.address, id, 'the keystore holds that key');
   t.notOk(a.out.join('\n').includes(key.privateKey), 'the private key is never printed');
-  const again = io({ DATAGRAPH_PASSPHRASE: 'correct horse battery' });
+  const again = io({ DG_PASSPHRASE: 'correct horse battery' });
   t.equal(await runAgentCommand(['init', '--dir', dir], again.io), 1);
   t.match(again.err.join('\n'), /AG_KEYSTORE_EXISTS/);
   const nopass = io({});
@@ -51,7 +51,7 @@ t.test('init creates an encrypted device key and prints its pairing code; refuse
 });
 
 t.test('bad options are refused with every problem listed', async (t) => {
-  const a = io({ DATAGRAPH_PASSPHRASE: 'correct horse battery' });
+  const a = io({ DG_PASSPHRASE: 'correct horse battery' });
   t.equal(
     await runAgentCommand(['run', '--dir', '/nonexistent', '--speed=-1', '--seed', 'x', '--broker', 'http://x'], a.io),
     1,
@@ -70,7 +70,7 @@ t.test(
   async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'dg-cli-run-'));
     t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-    const env = { DATAGRAPH_PASSPHRASE: 'correct horse battery', LOG_LEVEL: 'silent' };
+    const env = { DG_PASSPHRASE: 'correct horse battery', DG_LOG_LEVEL: 'silent' };
     const init = io(env);
     t.equal(await runAgentCommand(['init', '--dir', dir], init.io), 0);
     const { publicKey, address } = decodePairingCode(

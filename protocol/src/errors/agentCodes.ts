@@ -13,7 +13,7 @@ export const agentCodes = {
   AG_OUTBOX_OVERFLOW: { status: 507, message: 'outbox reached its disk cap; oldest hourly updates were dropped' },
   AG_KEYSTORE_MISSING: { status: 400, message: 'no device keystore: run `datagraph agent init` first' },
   AG_KEYSTORE_EXISTS: { status: 409, message: 'a device keystore already exists here; refusing to overwrite it' },
-  AG_PASSPHRASE_MISSING: { status: 400, message: 'set DATAGRAPH_PASSPHRASE or pass --passphrase-file (at least 8 characters)' },
+  AG_PASSPHRASE_MISSING: { status: 400, message: 'set DG_PASSPHRASE or pass --passphrase-file (at least 8 characters)' },
   AG_CONFIG_INVALID: { status: 400, message: 'agent options are invalid' },
   AG_AGENT_LOCKED: { status: 409, message: 'agent data directory is in use by another agent process' },
   AG_STATUS_MISSING: { status: 404, message: 'no agent status yet: run `datagraph agent run` first' },
