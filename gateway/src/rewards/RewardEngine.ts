@@ -3,7 +3,7 @@
 // and sent only if the ledger has never seen it, or re-planned when another transaction took its place in the
 // treasury's chain. Once every transfer is confirmed, the signed RewardCycle receipt goes to the data L1.
 // The same settle step runs on start for cycles a crash left open, so nothing is paid twice or skipped.
-import { type Clock, type KeyPair, ProtocolError } from '@datagraph/protocol';
+import { type Clock, isProtocolError, type KeyPair, ProtocolError } from '@datagraph/protocol';
 import type { Logger } from 'pino';
 import { type PaidQuerySource, planCycle } from './planCycle.ts';
 import type { CycleRecord, RewardCycleJournal } from './RewardCycleJournal.ts';
@@ -36,10 +36,20 @@ export interface CycleOutcome {
   record: CycleRecord;
 }
 
+/** The last run for operators (`datagraph rewards status`): a deferral such as GW_TREASURY_SHORT leaves no cycle. */
+export interface LastRun {
+  startedAt: number;
+  finishedAt: number;
+  cycles: { cycle: number; state: CycleRecord['state'] }[];
+  error?: { code: string; message: string };
+}
+
 export class RewardEngine {
   readonly #o: RewardEngineOptions;
   readonly #settler: CycleSettler;
   #busy = false;
+  #lastRun: LastRun | undefined;
+  #current: Promise<unknown> | undefined;
   #timer: { cancel(): void } | undefined;
 
   constructor(options: RewardEngineOptions) {
@@ -54,15 +64,50 @@ export class RewardEngine {
    */
   async runCycle(): Promise<CycleOutcome[]> {
     return this.#exclusive(async () => {
-      const out = await this.#settleOpen();
-      if (out.some((o) => o.state === 'planned')) return out; // keep the treasury chain in cycle order
-      const planned = await this.#plan();
-      if (planned) {
-        const r = await this.#settle(planned);
-        out.push({ cycle: r.cycle, state: r.state, record: r });
+      const startedAt = this.#o.clock.now();
+      const out: CycleOutcome[] = [];
+      const finish = (error?: unknown): void => {
+        this.#lastRun = {
+          startedAt,
+          finishedAt: this.#o.clock.now(),
+          cycles: out.map((o) => ({ cycle: o.cycle, state: o.state })),
+          ...(error === undefined
+            ? {}
+            : {
+                error: {
+                  code: isProtocolError(error) ? error.code : 'GW_INTERNAL',
+                  message: error instanceof Error ? error.message : String(error),
+                },
+              }),
+        };
+      };
+      try {
+        out.push(...(await this.#settleOpen()));
+        if (!out.some((o) => o.state === 'planned')) {
+          // a cycle still waiting for its transfers keeps the next one back: the treasury chain stays in cycle order
+          const planned = await this.#plan();
+          if (planned) {
+            const r = await this.#settle(planned);
+            out.push({ cycle: r.cycle, state: r.state, record: r });
+          }
+        }
+      } catch (e) {
+        finish(e);
+        throw e;
       }
+      finish();
       return out;
     });
+  }
+
+  /** The last run that was not refused as busy (undefined before the first). */
+  get lastRun(): LastRun | undefined {
+    return this.#lastRun;
+  }
+
+  /** Whether a run (timer, on demand or recovery) is going now. */
+  get busy(): boolean {
+    return this.#busy;
   }
 
   /**
@@ -76,11 +121,18 @@ export class RewardEngine {
   async #exclusive<T>(fn: () => Promise<T>): Promise<T> {
     if (this.#busy) throw new ProtocolError('GW_REWARD_CYCLE_BUSY');
     this.#busy = true;
+    const run = fn();
+    this.#current = run.catch(() => undefined);
     try {
-      return await fn();
+      return await run;
     } finally {
       this.#busy = false;
     }
+  }
+
+  /** Resolves once no run is going (for shutdown: a journal closed under a run would fail it half-way). */
+  async idle(): Promise<void> {
+    while (this.#busy) await this.#current;
   }
 
   async #settleOpen(): Promise<CycleOutcome[]> {

@@ -73,7 +73,10 @@ export async function rewardCycleSummary(journal: RewardCycleJournal, cycle: num
   };
 }
 
-export const PayoutProof = z.object({ line: z.custom<PayoutLine>(), proof: MerkleProof, payoutRoot: Hex64 }).strict();
+const PayoutLineSchema = z
+  .object({ gateway: z.string(), cycle: z.number().int().positive(), provider: z.string(), amount: BaseUnits })
+  .strict();
+export const PayoutProof = z.object({ line: PayoutLineSchema, proof: MerkleProof, payoutRoot: Hex64 }).strict();
 export type PayoutProof = z.infer<typeof PayoutProof>;
 
 /**
