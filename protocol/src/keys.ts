@@ -1,14 +1,24 @@
 // DAG keys: secp256k1, addresses and encrypted keystores, all following dag4-keystore exactly.
-import { keyStore } from '@stardust-collective/dag4-keystore';
+// Addresses and key generation are computed here (native secp256k1, SHA-256, base58), proven equal to dag4's in
+// tests; dag4-keystore itself (and its Ethereum wallet dependencies, ~25 MB resident) is loaded only when a
+// keystore file is encrypted or decrypted, so a small device agent does not pay for it.
+import { createHash, randomBytes } from 'node:crypto';
+import bs58 from 'bs58';
 import secp256k1 from 'secp256k1';
 import { z } from 'zod';
 import { ProtocolError } from './errors/ProtocolError.ts';
+
+// dag4-keystore's address rules: "DAG", a digit, then 36 base58 characters. Like dag4, the parity digit is not
+// re-derived when validating (an address is checked against a key where one is at hand).
+const DAG_ADDRESS = /^DAG[0-9][1-9A-HJ-NP-Za-km-z]{36}$/;
+// X.509 SubjectPublicKeyInfo prefix for a secp256k1 key, as dag4 prepends before hashing (without the 04).
+const PKCS_PREFIX = '3056301006072a8648ce3d020106052b8104000a034200';
 
 /** A DAG address: "DAG", a parity digit, 36 base58 characters. */
 export const DagAddress = z
   .string()
   .length(40)
-  .refine((a) => keyStore.validateDagAddress(a), { message: 'not a valid DAG address' });
+  .refine((a) => DAG_ADDRESS.test(a), { message: 'not a valid DAG address' });
 export type DagAddress = z.infer<typeof DagAddress>;
 
 /** Uncompressed secp256k1 public key as 128 hex chars, without the 04 prefix: Tessellation's proof id. */
@@ -27,7 +37,10 @@ export interface KeyPair {
 }
 
 export function generateKeyPair(): KeyPair {
-  return keyPairFromPrivateKey(keyStore.generatePrivateKey());
+  for (;;) {
+    const pk = randomBytes(32);
+    if (secp256k1.privateKeyVerify(pk)) return keyPairFromPrivateKey(pk.toString('hex'));
+  }
 }
 
 export function keyPairFromPrivateKey(privateKey: string): KeyPair {
@@ -44,11 +57,22 @@ export function keyPairFromPrivateKey(privateKey: string): KeyPair {
 export function addressFromPublicKey(publicKey: string): DagAddress {
   if (!/^(04)?[0-9a-fA-F]{128}$/.test(publicKey))
     throw new ProtocolError('PR_BAD_KEY', 'not an uncompressed public key');
-  return keyStore.getDagAddressFromPublicKey(publicKey.toLowerCase());
+  const full = publicKey.length === 128 ? `04${publicKey}` : publicKey;
+  const digest = createHash('sha256')
+    .update(Buffer.from(PKCS_PREFIX + full.toLowerCase(), 'hex'))
+    .digest();
+  const end = bs58.encode(digest).slice(-36);
+  let digits = 0;
+  for (const ch of end) if (ch >= '0' && ch <= '9') digits += Number(ch);
+  return `DAG${digits % 9}${end}`;
 }
 
 export function isDagAddress(value: string): boolean {
-  return keyStore.validateDagAddress(value);
+  return DAG_ADDRESS.test(value);
+}
+
+async function dag4KeyStore() {
+  return (await import('@stardust-collective/dag4-keystore')).keyStore;
 }
 
 /** Public key in 33-byte compressed form (hex), used by pairing codes. */
@@ -87,6 +111,7 @@ export type Keystore = z.infer<typeof Keystore>;
 export async function encryptKeystore(privateKey: string, password: string): Promise<Keystore> {
   if (password.length < 8)
     throw new ProtocolError('PR_KEYSTORE_PASSWORD', 'keystore password must be at least 8 characters');
+  const keyStore = await dag4KeyStore();
   const ks = await keyStore.generateEncryptedPrivateKey(password, keyPairFromPrivateKey(privateKey).privateKey);
   return Keystore.parse(ks);
 }
@@ -94,6 +119,7 @@ export async function encryptKeystore(privateKey: string, password: string): Pro
 export async function decryptKeystore(json: unknown, password: string): Promise<KeyPair> {
   const parsed = Keystore.safeParse(json);
   if (!parsed.success) throw new ProtocolError('PR_KEYSTORE_INVALID');
+  const keyStore = await dag4KeyStore();
   let pk: string;
   try {
     pk = await keyStore.decryptPrivateKey(parsed.data as never, password);

@@ -5,7 +5,6 @@
 // ECDSA uses the leftmost 256 bits of the digest, so the native check passes SHA-512(h)[0..32].
 // Like dag4 (noble-secp256k1 strict mode), high-S signatures are refused.
 import { createHash } from 'node:crypto';
-import { keyStore } from '@stardust-collective/dag4-keystore';
 import secp256k1 from 'secp256k1';
 import { z } from 'zod';
 import { canonicalJson } from './canonical.ts';
@@ -39,7 +38,8 @@ export function dataSignFast(privateKey: string, msg: string): string {
 }
 
 /** dag4's own (JavaScript) data signing. Slower; kept for equivalence tests and callers that want dag4 itself. */
-export function dataSignDag4(privateKey: string, msg: string): Promise<string> {
+export async function dataSignDag4(privateKey: string, msg: string): Promise<string> {
+  const { keyStore } = await import('@stardust-collective/dag4-keystore');
   return keyStore.dataSign(privateKey, msg);
 }
 

@@ -6,6 +6,7 @@ import {
   dataSignFast,
   dataSignMessage,
   generateKeyPair,
+  isDagAddress,
   keyPairFromPrivateKey,
   signValue,
   verifyDataFast,
@@ -94,4 +95,23 @@ t.test('key pairs match dag4 addresses and public keys', async (t) => {
   }
   t.throws(() => keyPairFromPrivateKey('00'.repeat(32)), { code: 'PR_BAD_KEY' });
   t.throws(() => keyPairFromPrivateKey('nothex'), { code: 'PR_BAD_KEY' });
+});
+
+t.test('address rules equal dag4-keystore (derivation over many keys, validation over near-misses)', async (t) => {
+  for (let i = 0; i < 200; i++) {
+    const pk = keyStore.generatePrivateKey();
+    t.equal(keyPairFromPrivateKey(pk).address, keyStore.getDagAddressFromPrivateKey(pk));
+  }
+  const good = generateKeyPair().address;
+  const candidates = [
+    good,
+    good.slice(0, 39),
+    `${good}1`,
+    `DAG${good.slice(3, 4)}${'O'.repeat(36)}`,
+    `DAX${good.slice(3)}`,
+    `DAGx${good.slice(4)}`,
+    `${good.slice(0, 10)}l${good.slice(11)}`,
+    '',
+  ];
+  for (const c of candidates) t.equal(isDagAddress(c), Boolean(keyStore.validateDagAddress(c)), JSON.stringify(c));
 });
