@@ -38,7 +38,7 @@ async function render(): Promise<void> {
       page === 'devices' ? devicesView(state, () => go('overview'), () => go('consent'))
       : page === 'consent' ? consentView(state, () => go('overview'))
       : page === 'privacy' ? privacyView(state, () => go('overview'))
-      : overviewView(state);
+      : overviewView(state, () => void render());
     const out = h('button', { type: 'button', class: 'link', onclick: async () => { signOut(state, { kind: 'info', text: 'Signed out.' }); void render(); } }, 'Sign out');
     root.replaceChildren(
       h('header', {}, h('div', { class: 'brand' }, 'DataGraph'), h('code', { class: 'address', title: 'your address' }, state.key?.address ?? ''), out),

@@ -10,7 +10,7 @@ import { readPairingCode } from '../wallet.ts';
 export function devicesView(state: AppState, after: () => void, toConsent: () => void): HTMLElement {
   const reg = state.dash?.registration;
   const status = h('div', { class: 'status-region', 'aria-live': 'polite' });
-  const code = h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false', placeholder: 'DG1-XXXX-XXXX-…', required: true }) as HTMLInputElement;
+  const code = h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false', placeholder: 'DG1-XXXX-XXXX-…' }) as HTMLInputElement;
   const btn = h('button', { type: 'submit', class: 'primary' }, 'Pair this device');
   const list = [...(reg?.devices ?? []).map((d) => ({ ...d, state: 'paired' })), ...state.pending.map((d) => ({ ...d, state: 'waiting for consent' }))];
   const form = h('form', {

@@ -19,7 +19,7 @@ function barChart(title: string, points: { label: string; value: number; text: s
   return h('figure', {}, h('figcaption', {}, title), chart as unknown as HTMLElement);
 }
 
-export function overviewView(state: AppState): HTMLElement {
+export function overviewView(state: AppState, reload: () => void): HTMLElement {
   const d = state.dash;
   if (!d) return h('p', {}, 'Loading…');
   const reg = d.registration;
@@ -33,7 +33,8 @@ export function overviewView(state: AppState): HTMLElement {
     return { label: `#${c.cycle}`, value: Number(sum), text: `${tokens(sum.toString())} tokens` };
   });
   return h('section', { 'aria-labelledby': 'ov-title' },
-    h('h2', { id: 'ov-title' }, 'Overview'),
+    h('div', { class: 'row spread' }, h('h2', { id: 'ov-title' }, 'Overview'),
+      h('button', { type: 'button', onclick: reload }, 'Refresh')),
     reg
       ? h('p', {}, `Status: ${reg.status}. Consent version ${reg.policyVersion}, ${reg.devices.length} device(s), sharing ${Object.keys(reg.policy.fields).join(', ')}.`)
       : notice('info', 'You are not sharing anything yet. Pair a device to start.'),

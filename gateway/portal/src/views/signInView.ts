@@ -11,8 +11,8 @@ export function signInView(state: AppState, done: () => void): HTMLElement {
   if (state.flash) show(notice(state.flash.kind, state.flash.text));
   state.flash = undefined;
 
-  const pw1 = h('input', { type: 'password', autocomplete: 'new-password', minlength: 8, required: true }) as HTMLInputElement;
-  const pw2 = h('input', { type: 'password', autocomplete: 'new-password', minlength: 8, required: true }) as HTMLInputElement;
+  const pw1 = h('input', { type: 'password', autocomplete: 'new-password' }) as HTMLInputElement;
+  const pw2 = h('input', { type: 'password', autocomplete: 'new-password' }) as HTMLInputElement;
   const createBtn = h('button', { type: 'submit', class: 'primary' }, 'Create my wallet');
   const created = h('div');
   const createForm = h(
@@ -59,8 +59,8 @@ export function signInView(state: AppState, done: () => void): HTMLElement {
     created,
   );
 
-  const fileIn = h('input', { type: 'file', accept: '.json,application/json', required: true }) as HTMLInputElement;
-  const pw = h('input', { type: 'password', autocomplete: 'current-password', required: true }) as HTMLInputElement;
+  const fileIn = h('input', { type: 'file', accept: '.json,application/json' }) as HTMLInputElement;
+  const pw = h('input', { type: 'password', autocomplete: 'current-password' }) as HTMLInputElement;
   const openBtn = h('button', { type: 'submit', class: 'primary' }, 'Unlock and sign in');
   const openForm = h(
     'form',

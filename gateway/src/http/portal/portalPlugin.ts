@@ -49,7 +49,10 @@ async function loadAssets(dir: string, log: Logger): Promise<Map<string, Buffer>
   return new Map(Object.keys(ASSETS).map((name) => [name, readFileSync(join(dir, name))]));
 }
 
-export const portalPlugin: FastifyPluginAsync<{ deps: PortalDeps }> = async (app, { deps }) => {
+export const portalPlugin: FastifyPluginAsync<{ deps: PortalDeps }> = async (app, opts) => {
+  const deps = opts?.deps;
+  // A server built without portal deps (some tests, a REST-only deployment) simply has no portal.
+  if (!deps) return;
   const log = deps.log.child({ component: 'portal' });
   const sessions = new PortalSessions(deps.clock, deps.sessionTtlMs ?? 15 * 60_000);
   const assets = await loadAssets(deps.distDir ?? DEFAULT_DIST, log);
