@@ -35,7 +35,7 @@ export async function buyQuote(r: BuyRequest): Promise<BuyResult> {
   const quote = r.state.quote(r.quoteId);
   if (!quote) throw new ProtocolError('GW_QUOTE_NOT_FOUND', `no quote ${r.quoteId} in the state file: run quote first`);
   let txHash = r.state.payment(r.quoteId);
-  if (txHash) r.log(`already paid for this quote: tx ${txHash}; asking the gateway about it`);
+  if (txHash) r.log(`already paid for this quote: tx ${txHash}; asking the gateway about it, not paying again`);
   else {
     if (now() / 1000 > quote.expiresAt)
       throw new ProtocolError('GW_QUOTE_EXPIRED', 'the quote has expired: ask for a new one (nothing was paid)');
@@ -46,8 +46,9 @@ export async function buyQuote(r: BuyRequest): Promise<BuyResult> {
     r.log(`paid ${formatTokens(price)} tokens (${price} base units) to ${quote.payTo}: tx ${txHash}`);
   }
   let saved = r.state.queryForQuote(r.quoteId);
-  let status = await r.api.createQuery(r.quoteId, txHash);
-  if (status.token) {
+  // a query already opened for this payment is asked about, never opened again (the gateway refuses a reused tx)
+  let status = saved ? await r.api.query(saved.queryId, saved.token) : await r.api.createQuery(r.quoteId, txHash);
+  if (!saved && status.token) {
     saved = {
       queryId: status.queryId,
       quoteId: r.quoteId,
