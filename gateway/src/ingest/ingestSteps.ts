@@ -170,14 +170,18 @@ export const persist: IngestStep = async (ctx, deps) => {
   return { id: update.body.id, status: 'accepted' };
 };
 
-/** The pipeline, in order. */
+/**
+ * The pipeline, in order. The signature and the dedup come before the catalogue and consent checks: an update the
+ * gateway already holds is a `duplicate` whatever has changed since (a resend after a consent change must not turn
+ * into a rejection, or the agent would dead-letter an update that is safely in the vault).
+ */
 export const INGEST_STEPS: readonly IngestStep[] = [
   checkSize,
   parseUpdate,
   checkIdentity,
-  checkCatalogue,
-  checkConsent,
   checkSignature,
   dedupe,
+  checkCatalogue,
+  checkConsent,
   persist,
 ];
