@@ -24,6 +24,10 @@ export const browserAdapters: Plugin = {
     b.onResolve({ filter: /^(node:crypto|secp256k1|@stardust-collective\/dag4-keystore)$/ }, (args) => ({
       path: ALIASES[args.path] as string,
     }));
+    // zod's `z` namespace re-exports every locale (about 400 kB minified); the portal uses English only.
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]/.test(args.importer) ? { path: join(dirname(args.importer), '../locales/en.js') } : undefined,
+    );
   },
 };
 
