@@ -25,6 +25,9 @@ import { QueryService } from './research/QueryService.ts';
 import { QuoteService } from './research/QuoteService.ts';
 import { ResearchStore } from './research/ResearchStore.ts';
 import { Vault } from './vault/Vault.ts';
+import { loadOperatorToken } from './rewards/loadOperatorToken.ts';
+import { loadTreasuryKey } from './rewards/loadTreasuryKey.ts';
+import { RewardsService } from './rewards/RewardsService.ts';
 
 export interface RunningGateway {
   address: string;
@@ -41,6 +44,8 @@ export interface RunningGateway {
   queries: QueryService;
   /** Where research payments go (the quotes' payTo). */
   payTo: string;
+  /** The rewards engine, its journal and treasury (docs/rewards.md). */
+  rewards: RewardsService;
   close(): Promise<void>;
 }
 
@@ -77,7 +82,7 @@ export function createGatewayLogger(level: string, destination?: pino.Destinatio
 
 export async function startGateway(
   config: GatewayConfig,
-  opts: { clock?: Clock; log?: Logger; gatewayKey?: KeyPair } = {},
+  opts: { clock?: Clock; log?: Logger; gatewayKey?: KeyPair; treasuryKey?: KeyPair } = {},
 ): Promise<RunningGateway> {
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? createGatewayLogger(config.logLevel);
@@ -119,9 +124,11 @@ export async function startGateway(
   });
   const research = new ResearchStore(store);
   const rowIndexer = new CommittedRowIndexer(research);
-  const payTo = config.treasury.address ?? key.address;
-  if (config.treasury.address === undefined)
-    log.warn({ payTo }, 'treasury.address not configured: research payments go to the gateway address');
+  // The treasury key: research payments arrive at its address (payTo) and rewards pay out from it, one chain
+  // (docs/rewards.md "Configuration"); a configured treasury.address must match it.
+  const treasuryKey = opts.treasuryKey ?? (await loadTreasuryKey(config, log));
+  // loadTreasuryKey returns no key only when treasury.address is configured (the key is held elsewhere).
+  const payTo = treasuryKey?.address ?? (config.treasury.address as string);
   const queries = new QueryService({
     research,
     registry,
@@ -181,6 +188,15 @@ export async function startGateway(
       payTo,
     },
   });
+  const rewards = await RewardsService.open({
+    config,
+    queries: research,
+    receipts: ledger,
+    gatewayKey: key,
+    treasuryKey,
+    clock,
+    log: log.child({ component: 'rewards' }),
+  });
   const http = buildHttpServer({
     log,
     metrics,
@@ -195,7 +211,15 @@ export async function startGateway(
       }),
     quotes,
     queries: { queries, research, dataset: { research, vault, registry } },
-    portal: { registry, vault, store, clock, log: log.child({ component: 'portal' }) },
+    portal: {
+      registry,
+      vault,
+      store,
+      clock,
+      log: log.child({ component: 'portal' }),
+      earnings: (provider) => rewards.earnings(provider),
+    },
+    rewards: { rewards, operatorToken: loadOperatorToken(config, log) },
   });
   await http.listen({ port: config.http.port, host: config.host });
   broker.attachWebSocket(http.server as HttpServer);
@@ -213,6 +237,7 @@ export async function startGateway(
   }
   outbox.start();
   await queries.start();
+  rewards.start();
   log.info(
     { gateway: key.address, mqtt: mqttPort, mqtts: mqttsPort, http: httpPort, ledger: config.ledger },
     'gateway: listening',
@@ -236,8 +261,10 @@ export async function startGateway(
     research,
     queries,
     payTo,
+    rewards,
     async close() {
       queries.close();
+      await rewards.close();
       await broker.close();
       await http.close();
       await batcher.close();

@@ -18,6 +18,7 @@ import {
 import type { Logger } from 'pino';
 import { apiError, installErrorHandling } from './apiErrors.ts';
 import { type PortalDeps, portalPlugin } from './portal/portalPlugin.ts';
+import { type RewardsRouteDeps, rewardsRoutes } from './rewards/rewardsRoutes.ts';
 import { catalogRoutes } from './routes/catalogRoutes.ts';
 import { healthRoutes } from './routes/healthRoutes.ts';
 import { metricsRoutes } from './routes/metricsRoutes.ts';
@@ -41,6 +42,8 @@ export interface HttpDeps {
   quotes: QuoteService;
   queries: QueriesRouteDeps;
   portal: PortalDeps;
+  /** Provider statements and the rewards operator routes (docs/rewards.md); absent: not served. */
+  rewards?: RewardsRouteDeps;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -55,6 +58,7 @@ function plugins(d: HttpDeps): [FastifyPluginAsync<never>, unknown][] {
     [quotesRoutes as never, { quotes: d.quotes }],
     [queriesRoutes as never, d.queries],
     [portalPlugin as never, { deps: d.portal }],
+    ...(d.rewards ? [[rewardsRoutes as never, d.rewards] as [FastifyPluginAsync<never>, unknown]] : []),
   ];
 }
 
