@@ -63,6 +63,12 @@ export const gatewayCodes = {
     status: 503,
     message: 'this gateway holds no treasury key (treasury.address without treasury.keystoreFile): it pays no rewards',
   },
+  GW_PROVIDER_AUTH_REQUIRED: {
+    status: 401,
+    message:
+      'earnings are private: sign the request with the provider key (Authorization: DG-Provider <publicKey>:<unix seconds>:<signature>)',
+  },
+  GW_PROVIDER_FORBIDDEN: { status: 403, message: 'a provider may read only their own earnings' },
   GW_OPERATOR_UNAUTHORIZED: {
     status: 401,
     message: 'operator route: send the operator token as Authorization: Bearer <token> (DG_OPERATOR_TOKEN)',
