@@ -3,7 +3,7 @@
 // builds on gateway start when dist is missing and esbuild is installed (a development checkout).
 // protocol's Node-only imports are aliased to small browser adapters (src/browser/*), so the browser runs
 // protocol's own canonical JSON, pairing codes, schemas and signing code.
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
@@ -49,12 +49,40 @@ export async function bundle(entry: string, outfile: string, opts: { minify?: bo
   });
 }
 
+/** Build into a private directory, then move each file into place (a rename is atomic: a gateway starting
+ * meanwhile reads the old or the new file, never half of one). */
 export async function buildPortal(outdir = PORTAL_DIST): Promise<string> {
   mkdirSync(outdir, { recursive: true });
-  await bundle(join(here, 'src/main.ts'), join(outdir, 'app.js'));
-  copyFileSync(join(here, 'static/index.html'), join(outdir, 'index.html'));
-  copyFileSync(join(here, 'static/app.css'), join(outdir, 'app.css'));
+  const tmp = `${outdir}.tmp-${process.pid}-${Date.now()}`;
+  mkdirSync(tmp, { recursive: true });
+  try {
+    await bundle(join(here, 'src/main.ts'), join(tmp, 'app.js'));
+    copyFileSync(join(here, 'static/index.html'), join(tmp, 'index.html'));
+    copyFileSync(join(here, 'static/app.css'), join(tmp, 'app.css'));
+    for (const f of ['app.css', 'index.html', 'app.js']) renameSync(join(tmp, f), join(outdir, f));
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
   return outdir;
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** Rebuild when the bundle is missing or older than its sources (the portal's and protocol's). */
+export async function buildPortalIfStale(outdir = PORTAL_DIST): Promise<boolean> {
+  const app = join(outdir, 'app.js');
+  const sources = [join(here, 'src'), join(here, 'static'), join(here, '../../protocol/src'), join(here, '../src/registry')];
+  const newest = Math.max(...sources.filter((d) => existsSync(d)).map(newestMtime));
+  if (existsSync(app) && statSync(app).mtimeMs >= newest) return false;
+  await buildPortal(outdir);
+  return true;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

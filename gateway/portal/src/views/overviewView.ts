@@ -13,6 +13,7 @@ function barChart(title: string, points: { label: string; value: number; text: s
     return svg('g', {},
       svg('rect', { x: 10 + i * bw + 2, y: H - 20 - bh, width: Math.max(1, bw - 4), height: bh, fill: colour }, svg('title', {}, `${p.label}: ${p.text}`)),
       svg('text', { x: 10 + i * bw + bw / 2, y: H - 5, 'text-anchor': 'middle', 'font-size': 11 }, p.label),
+      svg('text', { x: 10 + i * bw + bw / 2, y: H - 24 - bh, 'text-anchor': 'middle', 'font-size': 11, class: 'value' }, p.text.split(' ')[0] as string),
     );
   });
   const chart = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `${title}: ${points.map((p) => `${p.label} ${p.text}`).join(', ') || 'no data yet'}`, class: 'chart' }, ...bars);

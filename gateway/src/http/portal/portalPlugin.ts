@@ -36,12 +36,13 @@ const ASSETS: Record<string, string> = {
 };
 
 async function loadAssets(dir: string, log: Logger): Promise<Map<string, Buffer> | undefined> {
-  if (!existsSync(join(dir, 'app.js'))) {
-    try {
-      // A development checkout has esbuild: build once now. A deployment builds ahead (see docs/portal.md).
-      const { buildPortal } = await import('../../../portal/buildPortal.ts');
-      await buildPortal(dir);
-    } catch (err) {
+  try {
+    // A development checkout has esbuild: (re)build when the bundle is missing or older than its sources.
+    // A deployment without dev dependencies serves what was built ahead (docs/portal.md).
+    const { buildPortalIfStale } = await import('../../../portal/buildPortal.ts');
+    if (await buildPortalIfStale(dir)) log.info({ dir }, 'portal: front end built');
+  } catch (err) {
+    if (!existsSync(join(dir, 'app.js'))) {
       log.warn({ err: (err as Error).message }, 'portal: front end not built and could not be built');
       return undefined;
     }
