@@ -83,6 +83,20 @@ t.test('quote, buy, download (cut and resumed), verify from the CLI against the 
   t.equal(quote.priceTokens, (Number(parseBaseUnits(quote.price)) / 1e8).toString(), 'price shown in tokens too');
 
   const refBefore = await lastRefOrdinal(f);
+  const wrongPass = await researcher(['buy', quote.quoteId, ...base], { DG_PASSPHRASE: 'not the passphrase' });
+  t.equal(wrongPass.code, 1);
+  t.match(wrongPass.err, /PR_KEYSTORE_PASSWORD/);
+  // an expired quote is refused before any payment
+  const stale = await researcher(['quote', '--fields', 'steps', ...base], env);
+  const staleId = (JSON.parse(stale.out) as { quoteId: string }).quoteId;
+  const saved = JSON.parse(readFileSync(state, 'utf8'));
+  saved.quotes[staleId].expiresAt = Math.floor(Date.now() / 1000) - 1;
+  writeFileSync(state, JSON.stringify(saved));
+  const expired = await researcher(['buy', staleId, ...base], env);
+  t.equal(expired.code, 1);
+  t.match(expired.err, /GW_QUOTE_EXPIRED/);
+  t.equal(await lastRefOrdinal(f), refBefore, 'nothing was paid for a wrong passphrase or an expired quote');
+
   const buy = await researcher(['buy', quote.quoteId, ...base], env);
   t.equal(buy.code, 0, buy.err);
   const bought = JSON.parse(buy.out) as { queryId: string; status: string; txHash: string; rows: number };
