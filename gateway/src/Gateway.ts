@@ -28,6 +28,7 @@ import { Vault } from './vault/Vault.ts';
 import { loadOperatorToken } from './rewards/loadOperatorToken.ts';
 import { loadTreasuryKey } from './rewards/loadTreasuryKey.ts';
 import { RewardsService } from './rewards/RewardsService.ts';
+import { providerAuthorizer } from './http/rewards/providerAuth.ts';
 
 export interface RunningGateway {
   address: string;
@@ -219,7 +220,12 @@ export async function startGateway(
       log: log.child({ component: 'portal' }),
       earnings: (provider) => rewards.earnings(provider),
     },
-    rewards: { rewards, operatorToken: loadOperatorToken(config, log) },
+    rewards: {
+      rewards,
+      operatorToken: loadOperatorToken(config, log),
+      // Earnings are private: a request signed by the provider key (docs/rewards.md "HTTP routes").
+      authorizeProvider: providerAuthorizer({ clock }),
+    },
   });
   await http.listen({ port: config.http.port, host: config.host });
   broker.attachWebSocket(http.server as HttpServer);

@@ -3,15 +3,17 @@
 // a researcher who quotes over REST, pays the quote's payTo (the treasury) with a dag4 transfer from a
 // genesis-funded wallet and buys the query over REST; then `datagraph rewards run` pays a cycle, and each
 // provider's earnings in the statement API equal its balance change on the ledger.
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startNode } from '@datagraph/metagraph';
-import { formatTokens, type KeyPair } from '@datagraph/protocol';
+import { encryptKeystore, formatTokens, type KeyPair, systemClock } from '@datagraph/protocol';
 import { dag4 } from '@stardust-collective/dag4';
 import { pino } from 'pino';
 import t from 'tap';
 import { runRewardsCommand } from '../../src/cli/rewards/runRewardsCommand.ts';
 import { loadGatewayConfig } from '../../src/config/GatewayConfig.ts';
 import { createGatewayLogger, startGateway } from '../../src/Gateway.ts';
+import { earningsAuthorization } from '../../src/http/rewards/providerAuth.ts';
 import { TreasuryClient } from '../../src/rewards/TreasuryClient.ts';
 import {
   cleanup,
@@ -71,12 +73,13 @@ t.test('a paid query, a rewards cycle: statements equal ledger balance changes',
     await node.close();
     cleanup(dir);
   });
-  const api = async (path: string, body?: unknown, token?: string) => {
+  const api = async (path: string, body?: unknown, token?: string, authorization?: string) => {
     const res = await fetch(`${gw.urls.http}${path}`, {
       method: body === undefined ? 'GET' : 'POST',
       headers: {
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(authorization ? { authorization } : {}),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
@@ -163,7 +166,12 @@ t.test('a paid query, a rewards cycle: statements equal ledger balance changes',
   // Each provider: statement = balance change on the ledger; the share is for this query and its rows.
   let paid = 0n;
   for (const p of providers) {
-    const e = await api(`/v1/providers/${p.key.address}/earnings`);
+    const e = await api(
+      `/v1/providers/${p.key.address}/earnings`,
+      undefined,
+      undefined,
+      earningsAuthorization(p.key, systemClock),
+    );
     t.equal(e.status, 200);
     const change = (await ledger.balanceOf(p.key.address)) - (before.get(p.key.address) ?? 0n);
     t.equal(e.json.totals.paidConfirmed, String(change), `provider ${p.key.address.slice(0, 10)}: statement = ledger`);
@@ -181,17 +189,32 @@ t.test('a paid query, a rewards cycle: statements equal ledger balance changes',
   }
   t.equal(paid + fee, price, 'payments = payouts + fees to the base unit (nothing carried at minimum 1)');
   // An equal split over rows: a provider with 3 rows earns about 3 times one with 1 row.
-  const one = await api(`/v1/providers/${providers[0]?.key.address}/earnings`);
-  const three = await api(`/v1/providers/${providers[2]?.key.address}/earnings`);
+  const statement = (p: KeyPair) =>
+    api(`/v1/providers/${p.address}/earnings`, undefined, undefined, earningsAuthorization(p, systemClock));
+  const one = await statement(providers[0]?.key as KeyPair);
+  const three = await statement(providers[2]?.key as KeyPair);
   const perRow = (price - fee) / BigInt(totalRows);
   t.ok(BigInt(one.json.totals.paid) - perRow <= 1n, 'one row earns an equal share');
   t.ok(BigInt(three.json.totals.paid) - 3n * perRow <= 3n, 'three rows earn three shares');
 
-  // The CSV export, through the CLI and the route.
-  const first = providers[0]?.key.address as string;
-  const csv = await cli(['statement', first, '--csv', '--gateway', gw.urls.http]);
-  t.equal(csv.code, 0);
-  const route = await api(`/v1/providers/${first}/earnings.csv`);
+  // Private: unsigned, refused. The CSV export, through the CLI (signed with the provider's keystore) and the route.
+  const firstKey = providers[0]?.key as KeyPair;
+  const first = firstKey.address;
+  const unsigned = await api(`/v1/providers/${first}/earnings`);
+  t.equal(unsigned.status, 401);
+  t.equal(unsigned.json.code, 'GW_PROVIDER_AUTH_REQUIRED');
+  const keystore = join(dir, 'provider-keystore.json');
+  writeFileSync(keystore, JSON.stringify(await encryptKeystore(firstKey.privateKey, 'provider-pass')));
+  const csv = await cli(['statement', '--csv', '--keystore', keystore, '--gateway', gw.urls.http], {
+    DG_PASSPHRASE: 'provider-pass',
+  });
+  t.equal(csv.code, 0, csv.err);
+  const route = await api(
+    `/v1/providers/${first}/earnings.csv`,
+    undefined,
+    undefined,
+    earningsAuthorization(firstKey, systemClock),
+  );
   t.equal(`${csv.out}\n`, route.text, 'CLI CSV = route CSV');
   t.match(csv.out, /^provider,cycle,cycle_state,reason,query_id/);
   t.match(csv.out, new RegExp(`${first},1,receipted,query-share,${queryId},1,`));

@@ -1,7 +1,8 @@
 // The rewards REST routes over the real engine and the local node (fastify inject, no socket): a deferral is
 // refused with GW_TREASURY_SHORT and shown in the status; a second run while one is going gets
-// GW_REWARD_CYCLE_BUSY; operator routes need the operator token; each provider's statement (JSON and CSV) equals
-// its balance on the ledger; a payout proof checks against the RewardCycle receipt's root on the ledger.
+// GW_REWARD_CYCLE_BUSY; operator routes need the operator token; statements need the provider's own signed
+// request; each provider's statement (JSON and CSV) equals its balance on the ledger; a payout proof checks
+// against the RewardCycle receipt's root on the ledger.
 import { generateKeyPair, type SignedDataUpdate, systemClock, verifyMerkleProof } from '@datagraph/protocol';
 import { dag4 } from '@stardust-collective/dag4';
 import Fastify from 'fastify';
@@ -10,6 +11,7 @@ import { pino } from 'pino';
 import t from 'tap';
 import { loadGatewayConfig } from '../../src/config/GatewayConfig.ts';
 import { installErrorHandling } from '../../src/http/apiErrors.ts';
+import { earningsAuthorization, providerAuthorizer } from '../../src/http/rewards/providerAuth.ts';
 import { rewardsRoutes } from '../../src/http/rewards/rewardsRoutes.ts';
 import { LedgerClient } from '../../src/ledger/LedgerClient.ts';
 import { payoutLineCommitment } from '../../src/rewards/payoutRoot.ts';
@@ -58,7 +60,11 @@ t.test('rewards routes: deferral, busy, operator auth, statements equal ledger b
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app, pino({ level: 'silent' }));
-  await app.register(rewardsRoutes, { rewards, operatorToken: TOKEN });
+  await app.register(rewardsRoutes, {
+    rewards,
+    operatorToken: TOKEN,
+    authorizeProvider: providerAuthorizer({ clock: systemClock }),
+  });
   t.teardown(async () => {
     await app.close();
     await rewards.close();
@@ -67,8 +73,12 @@ t.test('rewards routes: deferral, busy, operator auth, statements equal ledger b
   });
   const auth = { authorization: `Bearer ${TOKEN}` };
 
-  const providers = Array.from({ length: 10 }, () => generateKeyPair().address);
+  const keys = Array.from({ length: 10 }, () => generateKeyPair());
+  const providers = keys.map((k) => k.address);
   source.add(...makeQueries(providers, 12));
+  const signed = (i: number) => ({
+    authorization: earningsAuthorization(keys[i] as (typeof keys)[number], systemClock),
+  });
 
   t.test('operator routes refuse a missing or wrong token', async (t) => {
     for (const headers of [{}, { authorization: 'Bearer nope' }, { authorization: TOKEN }]) {
@@ -131,8 +141,8 @@ t.test('rewards routes: deferral, busy, operator auth, statements equal ledger b
     t.match(s.cycles[0], { cycle: 1, state: 'receipted', queries: 12 });
 
     let paidTotal = 0n;
-    for (const p of providers) {
-      const e = await app.inject({ url: `/v1/providers/${p}/earnings` });
+    for (const [i, p] of providers.entries()) {
+      const e = await app.inject({ url: `/v1/providers/${p}/earnings`, headers: signed(i) });
       t.equal(e.statusCode, 200);
       const body = e.json();
       const balance = await treasury.balanceOf(p);
@@ -145,7 +155,7 @@ t.test('rewards routes: deferral, busy, operator auth, statements equal ledger b
         body.totals.paidConfirmed,
         'query shares add up to the payout (minimum 1, nothing carried)',
       );
-      const csv = await app.inject({ url: `/v1/providers/${p}/earnings.csv` });
+      const csv = await app.inject({ url: `/v1/providers/${p}/earnings.csv`, headers: signed(i) });
       t.equal(csv.statusCode, 200);
       t.match(csv.headers['content-type'], /^text\/csv/);
       const rows = csv.body
@@ -157,7 +167,7 @@ t.test('rewards routes: deferral, busy, operator auth, statements equal ledger b
       const paidCsv = rows.filter((c) => c[3] === 'paid').reduce((a, c) => a + BigInt(c[6] as string), 0n);
       t.equal(paidCsv, balance, 'the CSV paid line equals the ledger balance');
 
-      const proof = await app.inject({ url: `/v1/providers/${p}/earnings/1/proof` });
+      const proof = await app.inject({ url: `/v1/providers/${p}/earnings/1/proof`, headers: signed(i) });
       t.equal(proof.statusCode, 200);
       const pr = proof.json();
       const onLedger = await waitFor(async () => {
@@ -178,16 +188,60 @@ t.test('rewards routes: deferral, busy, operator auth, statements equal ledger b
     t.equal(summary.fees.length, 12, 'one fee line per query');
   });
 
+  t.test('statements are private: only a fresh request signed by the provider key reads them', async (t) => {
+    const p = providers[0] as string;
+    const tenMinutesAgo = { now: () => Date.now() - 600_000 };
+    const other = generateKeyPair();
+    const forged = earningsAuthorization(keys[0] as (typeof keys)[number], systemClock).replace(
+      /:[0-9a-f]+$/,
+      ':3045022100',
+    );
+    const cases: [string, Record<string, string>, number, string][] = [
+      ['no header', {}, 401, 'GW_PROVIDER_AUTH_REQUIRED'],
+      [
+        'a bearer token without sessions',
+        { authorization: `Bearer ${'a'.repeat(64)}` },
+        401,
+        'GW_PROVIDER_AUTH_REQUIRED',
+      ],
+      [
+        'a stale signature',
+        { authorization: earningsAuthorization(keys[0] as (typeof keys)[number], tenMinutesAgo) },
+        401,
+        'GW_PROVIDER_AUTH_REQUIRED',
+      ],
+      ['a forged signature', { authorization: forged }, 401, 'GW_PROVIDER_AUTH_REQUIRED'],
+      ['another provider', { authorization: earningsAuthorization(other, systemClock) }, 403, 'GW_PROVIDER_FORBIDDEN'],
+      ['the operator token', auth, 401, 'GW_PROVIDER_AUTH_REQUIRED'],
+    ];
+    for (const [what, headers, status, code] of cases) {
+      for (const url of [
+        `/v1/providers/${p}/earnings`,
+        `/v1/providers/${p}/earnings.csv`,
+        `/v1/providers/${p}/earnings/1/proof`,
+      ]) {
+        const r = await app.inject({ url, headers });
+        t.equal(r.statusCode, status, `${what}: ${url.slice(-20)}`);
+        t.equal(r.json().code, code);
+        t.notMatch(r.body, /query-share|paidConfirmed/, 'nothing of the statement leaks');
+      }
+    }
+    t.equal((await app.inject({ url: `/v1/providers/${p}/earnings`, headers: signed(0) })).statusCode, 200);
+  });
+
   t.test('unknown cycles and addresses', async (t) => {
     const missing = await app.inject({ url: '/v1/rewards/cycles/99', headers: auth });
     t.equal(missing.statusCode, 404);
     t.equal(missing.json().code, 'GW_REWARD_CYCLE_NOT_FOUND');
-    const stranger = generateKeyPair().address;
-    const e = (await app.inject({ url: `/v1/providers/${stranger}/earnings` })).json();
+    const strangerKey = generateKeyPair();
+    const stranger = strangerKey.address;
+    const own = { authorization: earningsAuthorization(strangerKey, systemClock) };
+    const e = (await app.inject({ url: `/v1/providers/${stranger}/earnings`, headers: own })).json();
     t.same(e.totals, { earned: '0', paid: '0', paidConfirmed: '0', carried: '0' }, 'no earnings, all zero');
-    const proof = await app.inject({ url: `/v1/providers/${stranger}/earnings/1/proof` });
+    const proof = await app.inject({ url: `/v1/providers/${stranger}/earnings/1/proof`, headers: own });
     t.equal(proof.statusCode, 404);
-    t.equal((await app.inject({ url: `/v1/providers/${stranger}/earnings?fromCycle=zero` })).statusCode, 400);
+    const bad = await app.inject({ url: `/v1/providers/${stranger}/earnings?fromCycle=zero`, headers: own });
+    t.equal(bad.statusCode, 400);
     const again = await app.inject({ method: 'POST', url: '/v1/rewards/cycles', headers: auth });
     t.same(again.json(), { cycles: [] }, 'a run with nothing to do touches no cycle');
   });

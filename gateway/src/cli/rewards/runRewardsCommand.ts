@@ -1,10 +1,12 @@
 // `datagraph rewards <run|status|statement>` (docs/rewards.md "CLI"). Every command talks to a running gateway
 // over REST: `run` and `status` use the operator routes (the token from --token, DG_OPERATOR_TOKEN, or the
-// `operator.token` file the gateway generated in its data dir), `statement` the provider statement routes. A run
+// `operator.token` file the gateway generated in its data dir), `statement` the provider statement routes, signed
+// with the provider's keystore (earnings are private: http/rewards/providerAuth.ts). A run
 // goes through the gateway's own engine, so it can never overlap the interval timer's: a run already going is
 // refused with GW_REWARD_CYCLE_BUSY (exit 1), and so is a deferral such as GW_TREASURY_SHORT.
 import { existsSync, readFileSync } from 'node:fs';
-import { ProtocolError } from '@datagraph/protocol';
+import { decryptKeystore, ProtocolError, systemClock } from '@datagraph/protocol';
+import { earningsAuthorization } from '../../http/rewards/providerAuth.ts';
 import { operatorTokenPath } from '../../rewards/loadOperatorToken.ts';
 import type { RewardsStatus } from '../../rewards/RewardsStatus.ts';
 import { parseFlags } from '../parseFlags.ts';
@@ -14,12 +16,15 @@ const USAGE = `usage: datagraph rewards <command> [options]
 commands:
   run                      run a rewards cycle now on the gateway (settle open cycles, plan and pay a new one)
   status                   treasury, parameters, the last run and its error, the latest cycles
-  statement ADDRESS        a provider's earnings per cycle and per query (--csv for the CSV export)
+  statement [ADDRESS]      your earnings per cycle and per query (--csv for the CSV export), signed with your
+                           provider keystore; ADDRESS defaults to the keystore's
 
 options:
   --gateway URL            gateway REST API (default http://127.0.0.1:8080, or DG_GATEWAY_URL)
   --token TOKEN            operator token for run and status (or DG_OPERATOR_TOKEN)
   --data-dir DIR           read the operator token from DIR/operator.token (default .datagraph/gateway)
+  --keystore FILE          provider keystore for statement (default .datagraph/provider-keystore.json)
+  --passphrase-file F      its passphrase (or DG_PASSPHRASE)
   --from-cycle N, --to-cycle N   statement range
   --csv                    statement as CSV
   --json                   status as JSON
@@ -113,16 +118,20 @@ export async function runRewardsCommand(
         return 0;
       }
     } else if (command === 'statement') {
-      if (!address) {
-        out.error('statement needs a provider ADDRESS');
-        return 2;
-      }
+      const keystore = args.flags['--keystore'] ?? '.datagraph/provider-keystore.json';
+      const passphrase = args.flags['--passphrase-file']
+        ? readFileSync(args.flags['--passphrase-file'], 'utf8').trim()
+        : env.DG_PASSPHRASE;
+      if (!passphrase) throw new ProtocolError('PR_KEYSTORE_PASSWORD', 'set DG_PASSPHRASE or --passphrase-file');
+      if (!existsSync(keystore)) throw new ProtocolError('PR_KEYSTORE_INVALID', `${keystore} does not exist`);
+      const key = await decryptKeystore(JSON.parse(readFileSync(keystore, 'utf8')), passphrase);
+      const who = address ?? key.address;
       const q = new URLSearchParams();
       if (args.flags['--from-cycle']) q.set('fromCycle', args.flags['--from-cycle']);
       if (args.flags['--to-cycle']) q.set('toCycle', args.flags['--to-cycle']);
       const qs = q.size ? `?${q}` : '';
-      const path = `${gateway}/v1/providers/${encodeURIComponent(address)}/earnings${args.flags['--csv'] ? '.csv' : ''}${qs}`;
-      r = await call(path, {});
+      const path = `${gateway}/v1/providers/${encodeURIComponent(who)}/earnings${args.flags['--csv'] ? '.csv' : ''}${qs}`;
+      r = await call(path, { headers: { authorization: earningsAuthorization(key, systemClock) } });
       if (r.status === 200) {
         out.log(args.flags['--csv'] ? r.text.trimEnd() : JSON.stringify(r.json, null, 2));
         return 0;

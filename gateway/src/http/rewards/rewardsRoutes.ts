@@ -6,8 +6,8 @@
 //   POST /v1/rewards/cycles          run a cycle now (`datagraph rewards run`); 409 GW_REWARD_CYCLE_BUSY during a run
 //   GET  /v1/rewards/status          treasury, parameters, last run (with its error), latest cycles
 //   GET  /v1/rewards/cycles/{cycle}  one cycle: fees per query, transfers, payout root
-// Statements are read-only and keyed by address. `authorizeProvider` is the hook for a provider session (the
-// portal's); without it the statement routes are public (see docs/rewards.md for why that is the current state).
+// Statements are private: every statement route asks `authorizeProvider` first (providerAuth.ts: a request signed
+// by the provider key, or a portal session when the gateway shares the portal's).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { ApiError, ProtocolError } from '@datagraph/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -20,8 +20,8 @@ import { PayoutProof, payoutProof, RewardCycleSummary, rewardCycleSummary } from
 export interface RewardsRouteDeps {
   rewards: RewardsService;
   operatorToken: string;
-  /** Throws (a ProtocolError) unless the request may read `address`'s earnings. Absent: statements are public. */
-  authorizeProvider?: (authorization: string | undefined, address: string) => void | Promise<void>;
+  /** Throws (a ProtocolError) unless the request may read `address`'s earnings (providerAuthorizer). */
+  authorizeProvider: (authorization: string | undefined, address: string) => void | Promise<void>;
 }
 
 const Address = z.object({ address: z.string().min(1).max(64) });
@@ -58,7 +58,7 @@ export const rewardsRoutes: FastifyPluginAsyncZod<RewardsRouteDeps> = async (app
       throw new ProtocolError('GW_OPERATOR_UNAUTHORIZED');
   };
   const provider = async (req: { headers: { authorization?: string | undefined } }, address: string) =>
-    d.authorizeProvider?.(req.headers.authorization, address);
+    d.authorizeProvider(req.headers.authorization, address);
   const statementTags = ['rewards'];
   const opTags = ['rewards (operator)'];
   const security = [{ bearer: [] }];
@@ -71,6 +71,7 @@ export const rewardsRoutes: FastifyPluginAsyncZod<RewardsRouteDeps> = async (app
         summary: "A provider's earnings per cycle and per query (reason codes carried-in, query-share, paid, carried)",
         params: Address,
         querystring: Range,
+        security,
         response: { 200: ProviderEarnings, 401: ApiError, 403: ApiError },
       },
     },
@@ -85,6 +86,7 @@ export const rewardsRoutes: FastifyPluginAsyncZod<RewardsRouteDeps> = async (app
       schema: {
         tags: statementTags,
         summary: 'The earnings statement as CSV (amounts in base units and tokens, transfer hashes)',
+        security,
         params: Address,
         querystring: Range,
         produces: ['text/csv'],
@@ -105,8 +107,9 @@ export const rewardsRoutes: FastifyPluginAsyncZod<RewardsRouteDeps> = async (app
       schema: {
         tags: statementTags,
         summary: "The provider's payout line of a cycle and its Merkle path to the RewardCycle payoutRoot",
+        security,
         params: Address.extend(CycleParam.shape),
-        response: { 200: PayoutProof, 404: ApiError },
+        response: { 200: PayoutProof, 401: ApiError, 403: ApiError, 404: ApiError },
       },
     },
     async (req) => {
