@@ -10,7 +10,8 @@ export class ProgressBar {
 
   constructor(
     private readonly sink: TextSink,
-    private readonly total: number,
+    /** Rows expected in all; null when the server did not say. */
+    private readonly total: number | null,
     private readonly now: () => number = Date.now,
     private readonly intervalMs = 100,
   ) {}
@@ -29,7 +30,8 @@ export class ProgressBar {
   }
 }
 
-export function render(done: number, total: number, width = 30): string {
+function render(done: number, total: number | null, width = 30): string {
+  if (total === null) return `${done} rows`;
   const frac = total > 0 ? Math.min(1, done / total) : 1;
   const full = Math.round(frac * width);
   return `[${'#'.repeat(full)}${'.'.repeat(width - full)}] ${done}/${total} rows`;

@@ -36,7 +36,7 @@ export async function downloadDataset(api: ResearchApi, req: DownloadRequest): P
       `${req.file} holds ${partial.rows} rows but its last is numbered ${partial.lastRow}: not a download to resume`,
     );
   const res = await api.data(req.queryId, req.token, req.format, partial.rows, req.signal);
-  const total = Number(res.headers.get('x-dg-rows') ?? Number.NaN);
+  const total = Number.parseInt(res.headers.get('x-dg-rows') ?? '', 10);
   const fd = openSync(req.file, partial.bytes > 0 || partial.rows > 0 ? 'r+' : 'w', 0o644);
   ftruncateSync(fd, partial.bytes);
   let position = partial.bytes;
@@ -47,7 +47,7 @@ export async function downloadDataset(api: ResearchApi, req: DownloadRequest): P
     position += buf.length;
   };
   let next = partial.rows;
-  const bar = new ProgressBar(req.stderr, Number.isFinite(total) ? total : next);
+  const bar = new ProgressBar(req.stderr, Number.isFinite(total) ? total : null);
   const expect = (rowText: string | undefined, line: string) => {
     if (rowText !== String(next))
       throw new ProtocolError(
