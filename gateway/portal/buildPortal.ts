@@ -78,7 +78,12 @@ function newestMtime(dir: string): number {
 /** Rebuild when the bundle is missing or older than its sources (the portal's and protocol's). */
 export async function buildPortalIfStale(outdir = PORTAL_DIST): Promise<boolean> {
   const app = join(outdir, 'app.js');
-  const sources = [join(here, 'src'), join(here, 'static'), join(here, '../../protocol/src'), join(here, '../src/registry')];
+  const sources = [
+    join(here, 'src'),
+    join(here, 'static'),
+    join(here, '../../protocol/src'),
+    join(here, '../src/registry'),
+  ];
   const newest = Math.max(...sources.filter((d) => existsSync(d)).map(newestMtime));
   if (existsSync(app) && statSync(app).mtimeMs >= newest) return false;
   await buildPortal(outdir);

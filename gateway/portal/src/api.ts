@@ -28,7 +28,11 @@ export async function call<T>(method: string, path: string, body?: unknown, toke
   const json = text ? safeJson(text) : null;
   if (!res.ok) {
     const e = (json ?? {}) as { code?: string; message?: string };
-    throw new PortalError(e.code ?? `HTTP_${res.status}`, e.message ?? `The gateway answered ${res.status}.`, res.status);
+    throw new PortalError(
+      e.code ?? `HTTP_${res.status}`,
+      e.message ?? `The gateway answered ${res.status}.`,
+      res.status,
+    );
   }
   return json as T;
 }

@@ -32,23 +32,63 @@ async function render(): Promise<void> {
     const page = location.hash.replace(/^#\//, '') || 'overview';
     const flash = state.flash;
     state.flash = undefined;
-    const nav = h('nav', { 'aria-label': 'Portal' }, h('ul', {}, PAGES.map(([id, label]) =>
-      h('li', {}, h('a', { href: `#/${id}`, 'aria-current': id === page ? 'page' : undefined }, label)))));
+    const nav = h(
+      'nav',
+      { 'aria-label': 'Portal' },
+      h(
+        'ul',
+        {},
+        PAGES.map(([id, label]) =>
+          h('li', {}, h('a', { href: `#/${id}`, 'aria-current': id === page ? 'page' : undefined }, label)),
+        ),
+      ),
+    );
     const body =
-      page === 'devices' ? devicesView(state, () => go('overview'), () => go('consent'))
-      : page === 'consent' ? consentView(state, () => go('overview'))
-      : page === 'privacy' ? privacyView(state, () => go('overview'))
-      : overviewView(state, () => void render());
-    const out = h('button', { type: 'button', class: 'link', onclick: async () => { signOut(state, { kind: 'info', text: 'Signed out.' }); void render(); } }, 'Sign out');
+      page === 'devices'
+        ? devicesView(
+            state,
+            () => go('overview'),
+            () => go('consent'),
+          )
+        : page === 'consent'
+          ? consentView(state, () => go('overview'))
+          : page === 'privacy'
+            ? privacyView(state, () => go('overview'))
+            : overviewView(state, () => void render());
+    const out = h(
+      'button',
+      {
+        type: 'button',
+        class: 'link',
+        onclick: async () => {
+          signOut(state, { kind: 'info', text: 'Signed out.' });
+          void render();
+        },
+      },
+      'Sign out',
+    );
     root.replaceChildren(
-      h('header', {}, h('div', { class: 'brand' }, 'DataGraph'), h('code', { class: 'address', title: 'your address' }, state.key?.address ?? ''), out),
+      h(
+        'header',
+        {},
+        h('div', { class: 'brand' }, 'DataGraph'),
+        h('code', { class: 'address', title: 'your address' }, state.key?.address ?? ''),
+        out,
+      ),
       nav,
       h('main', { id: 'main', tabindex: -1 }, flash ? notice(flash.kind, flash.text) : null, body),
     );
     (document.getElementById('main') as HTMLElement).focus();
   } catch (e) {
-    root.replaceChildren(h('main', { id: 'main' }, h('h1', {}, 'DataGraph'), notice('error', describe(e)),
-      h('button', { type: 'button', onclick: () => void render() }, 'Try again')));
+    root.replaceChildren(
+      h(
+        'main',
+        { id: 'main' },
+        h('h1', {}, 'DataGraph'),
+        notice('error', describe(e)),
+        h('button', { type: 'button', onclick: () => void render() }, 'Try again'),
+      ),
+    );
   }
 }
 

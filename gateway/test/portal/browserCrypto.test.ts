@@ -88,7 +88,11 @@ t.test('the browser bundle: signatures, registrations, keystores and pairing cod
   const reg = w.signRegistration(key, [{ address: device.address, publicKey: device.publicKey }], policy);
   t.ok(verifyValueProof(reg.registration.value, reg.registration.proofs[0] as never), 'registration verifies');
   t.ok(verifyValueProof(policy, reg.policyProof), 'policy proof verifies');
-  t.same(reg, buildRegistration(key, [{ address: device.address, publicKey: device.publicKey }], policy), 'byte-identical to Node');
+  t.same(
+    reg,
+    buildRegistration(key, [{ address: device.address, publicKey: device.publicKey }], policy),
+    'byte-identical to Node',
+  );
   const stop = w.signStop(key, 'EraseData', 1, 1_800_000_000);
   t.same(stop.proofs[0], signValue(key.privateKey, key.publicKey, stop.value));
 
@@ -101,6 +105,8 @@ t.test('the browser bundle: signatures, registrations, keystores and pairing cod
 
   const code = encodePairingCode(device.publicKey);
   t.same(w.readPairingCode(code.toLowerCase()), { address: device.address, publicKey: device.publicKey });
-  t.throws(() => w.readPairingCode(`${code.slice(0, -1)}${code.endsWith('0') ? '1' : '0'}`), { code: 'PR_BAD_PAIRING_CODE' });
+  t.throws(() => w.readPairingCode(`${code.slice(0, -1)}${code.endsWith('0') ? '1' : '0'}`), {
+    code: 'PR_BAD_PAIRING_CODE',
+  });
   t.throws(() => w.readPairingCode('hello'), { code: 'PR_BAD_PAIRING_CODE' });
 });

@@ -44,12 +44,22 @@ t.test('sign up, pair, consent, chart, bad input, expired session, erase', async
       body: JSON.stringify(req.body),
       headers: { 'content-type': 'application/json' },
     });
-    return reply.status(r.status).type('application/json').send(await r.text());
+    return reply
+      .status(r.status)
+      .type('application/json')
+      .send(await r.text());
   });
   const base = await app.listen({ port: 0, host: '127.0.0.1' });
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 860 } });
   const page = await context.newPage();
@@ -139,10 +149,23 @@ t.test('sign up, pair, consent, chart, bad input, expired session, erase', async
     await agent?.closeDueWindows();
   };
   await feedHours(3);
-  await waitFor(async () => (await gw.vault.rowCount(provider)) >= 2, `rows in the vault (${JSON.stringify(agent.status())})`);
+  await waitFor(
+    async () => (await gw.vault.rowCount(provider)) >= 2,
+    `rows in the vault (${JSON.stringify(agent.status())})`,
+  );
   for (const k of await gw.store.keys('rows', { prefix: `${provider}!` }))
-    sent.push(((await gw.vault.readRow<{ body: { fields: Record<string, unknown> } }>(provider, k.slice(provider.length + 1))) as { body: { fields: Record<string, unknown> } }).body.fields);
-  t.ok(sent.every((f) => 'heart_rate_avg' in f && 'steps' in f), 'both consented fields arrive');
+    sent.push(
+      (
+        (await gw.vault.readRow<{ body: { fields: Record<string, unknown> } }>(
+          provider,
+          k.slice(provider.length + 1),
+        )) as { body: { fields: Record<string, unknown> } }
+      ).body.fields,
+    );
+  t.ok(
+    sent.every((f) => 'heart_rate_avg' in f && 'steps' in f),
+    'both consented fields arrive',
+  );
 
   // Change consent: drop heart_rate_avg; the agent gets version 2 and stops sending it.
   await page.getByRole('link', { name: 'Consent' }).click();
@@ -156,7 +179,10 @@ t.test('sign up, pair, consent, chart, bad input, expired session, erase', async
   await waitFor(async () => (await gw.vault.rowCount(provider)) >= before.size + 1, 'new rows');
   const later = (await gw.store.keys('rows', { prefix: `${provider}!` })).filter((k) => !before.has(k));
   for (const k of later) {
-    const row = await gw.vault.readRow<{ body: { policyVersion: number; fields: Record<string, unknown> } }>(provider, k.slice(provider.length + 1));
+    const row = await gw.vault.readRow<{ body: { policyVersion: number; fields: Record<string, unknown> } }>(
+      provider,
+      k.slice(provider.length + 1),
+    );
     t.equal(row?.body.policyVersion, 2);
     t.notOk(row && 'heart_rate_avg' in row.body.fields, 'heart_rate_avg no longer sent');
   }
@@ -166,9 +192,12 @@ t.test('sign up, pair, consent, chart, bad input, expired session, erase', async
   await page.getByRole('heading', { name: 'Overview' }).waitFor();
   const held = String(await gw.vault.rowCount(provider));
   await page.getByRole('button', { name: 'Refresh' }).click();
-  await page.getByTestId('rows').filter({ hasText: new RegExp(`^${held}$`) }).waitFor();
+  await page
+    .getByTestId('rows')
+    .filter({ hasText: new RegExp(`^${held}$`) })
+    .waitFor();
   t.pass(`the overview shows the ${held} updates the vault holds`);
-  t.ok(await page.locator('svg.chart rect').count() >= 1, 'the shared-data chart has bars');
+  t.ok((await page.locator('svg.chart rect').count()) >= 1, 'the shared-data chart has bars');
   await shot('overview');
 
   // An expired session: a clear message and the sign-in page, never a blank page.

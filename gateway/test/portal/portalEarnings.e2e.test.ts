@@ -7,12 +7,13 @@ import { join } from 'node:path';
 import { startNode } from '@datagraph/metagraph';
 import { encryptKeystore, formatTokens, type KeyPair } from '@datagraph/protocol';
 import { dag4 } from '@stardust-collective/dag4';
-import { chromium } from 'playwright-core';
 import { pino } from 'pino';
+import { chromium } from 'playwright-core';
 import t from 'tap';
 import { runRewardsCommand } from '../../src/cli/rewards/runRewardsCommand.ts';
 import { loadGatewayConfig } from '../../src/config/GatewayConfig.ts';
 import { createGatewayLogger, startGateway } from '../../src/Gateway.ts';
+import { earningsAuthorization } from '../../src/http/rewards/providerAuth.ts';
 import {
   cleanup,
   generateKeyPair,
@@ -61,7 +62,14 @@ t.test('earnings after a rewards cycle, the query that used the rows, erase and 
   const gw = await startGateway(config, { gatewayKey, treasuryKey: treasury, log: createGatewayLogger('silent') });
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   t.teardown(async () => {
     await browser.close();
@@ -69,12 +77,13 @@ t.test('earnings after a rewards cycle, the query that used the rows, erase and 
     await node.close();
     cleanup(dir);
   });
-  const api = async (path: string, body?: unknown, token?: string) => {
+  const api = async (path: string, body?: unknown, token?: string, authorization?: string) => {
     const res = await fetch(`${gw.urls.http}${path}`, {
       method: body === undefined ? 'GET' : 'POST',
       headers: {
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(authorization ? { authorization } : {}),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
@@ -131,12 +140,17 @@ t.test('earnings after a rewards cycle, the query that used the rows, erase and 
   }, 'the query to complete');
   const lines: string[] = [];
   const errs: string[] = [];
-  const run = await runRewardsCommand(['run', '--gateway', gw.urls.http, '--data-dir', gwDir], {}, {
-    log: (s) => lines.push(s),
-    error: (s) => errs.push(s),
-  });
+  const run = await runRewardsCommand(
+    ['run', '--gateway', gw.urls.http, '--data-dir', gwDir],
+    {},
+    {
+      log: (s) => lines.push(s),
+      error: (s) => errs.push(s),
+    },
+  );
   t.equal(run, 0, errs.join('\n'));
-  const statement = (await api(`/v1/providers/${me.key.address}/earnings`)).json;
+  const auth = earningsAuthorization(me.key, { now: () => Date.now() });
+  const statement = (await api(`/v1/providers/${me.key.address}/earnings`, undefined, undefined, auth)).json;
   t.not(statement.totals.earned, '0', 'the provider earned something');
 
   // The provider signs in with their keystore file in the gateway's own portal.
@@ -152,7 +166,11 @@ t.test('earnings after a rewards cycle, the query that used the rows, erase and 
   await page.getByRole('button', { name: 'Unlock and sign in' }).click();
   await page.getByRole('heading', { name: 'Overview' }).waitFor();
   const tokens = (v: string) => formatTokens(BigInt(v));
-  t.equal(Number(await page.getByTestId('earned').textContent()), Number(tokens(statement.totals.earned)), 'earned as in the statement');
+  t.equal(
+    Number(await page.getByTestId('earned').textContent()),
+    Number(tokens(statement.totals.earned)),
+    'earned as in the statement',
+  );
   const row = page.locator('table.usage tbody tr').filter({ hasText: queryId });
   t.equal(await row.count(), 1, 'the query that used the rows is listed');
   t.match(await row.textContent(), new RegExp(`${me.rows}`));

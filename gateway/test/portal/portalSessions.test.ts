@@ -5,6 +5,7 @@ import { dataSignFast, generateKeyPair, ManualClock } from '@datagraph/protocol'
 import Fastify from 'fastify';
 import pino from 'pino';
 import t from 'tap';
+import { PortalSessions } from '../../src/http/portal/PortalSessions.ts';
 import { portalPlugin } from '../../src/http/portal/portalPlugin.ts';
 import { cleanup, registerProvider, startTestGateway, tempDir } from '../helpers.ts';
 
@@ -44,7 +45,10 @@ t.test('challenge, session, dashboard, and each refusal', async (t) => {
   t.equal((await open(c1, stranger)).json().code, 'GW_PORTAL_BAD_SIGNATURE', 'another key cannot use it');
   t.equal((await open(c1)).json().code, 'GW_PORTAL_CHALLENGE', 'a challenge is used once, even on failure');
   const c2 = await challenge();
-  t.equal((await open(c2, provider, dataSignFast(provider.privateKey, `${c2}x`))).json().code, 'GW_PORTAL_BAD_SIGNATURE');
+  t.equal(
+    (await open(c2, provider, dataSignFast(provider.privateKey, `${c2}x`))).json().code,
+    'GW_PORTAL_BAD_SIGNATURE',
+  );
   const c3 = await challenge();
   clock.advance(6 * 60_000);
   t.equal((await open(c3)).json().code, 'GW_PORTAL_CHALLENGE', 'an old challenge is refused');
@@ -57,7 +61,10 @@ t.test('challenge, session, dashboard, and each refusal', async (t) => {
   const d = (await dash(`Bearer ${token}`)).json();
   t.equal(d.provider, provider.address);
   t.equal(d.registration.policyVersion, 1);
-  t.same(d.registration.devices.map((x: { address: string }) => x.address), [device.address]);
+  t.same(
+    d.registration.devices.map((x: { address: string }) => x.address),
+    [device.address],
+  );
   t.same(d.shared, { rows: 0, days: [], truncated: false });
   t.equal(d.earnings, null, 'no rewards journal given: earnings null, shown as not available');
 
@@ -73,4 +80,40 @@ t.test('challenge, session, dashboard, and each refusal', async (t) => {
   t.match(page.body, /<div id="app">/);
   t.match(page.headers['content-security-policy'], /script-src 'self'/);
   t.equal((await app.inject({ method: 'GET', url: '/portal/app.js' })).statusCode, 200);
+});
+
+t.test('sessions handed in are shared: a portal sign-in is visible to other routes', async (t) => {
+  const dir = tempDir('portal-shared');
+  const gw = await startTestGateway(join(dir, 'gw'));
+  const clock = new ManualClock(Date.now());
+  const sessions = new PortalSessions(clock, 60_000);
+  const app = Fastify();
+  await app.register(portalPlugin, {
+    deps: {
+      registry: gw.registry,
+      vault: gw.vault,
+      store: gw.store,
+      clock,
+      log: pino({ level: 'silent' }),
+      sessions,
+      distDir: join(dir, 'dist'),
+    },
+  });
+  t.teardown(async () => {
+    await app.close();
+    await gw.close();
+    cleanup(dir);
+  });
+  const key = generateKeyPair();
+  const { challenge } = (
+    await app.inject({ method: 'POST', url: '/portal/api/challenge', payload: { address: key.address } })
+  ).json();
+  const { token } = (
+    await app.inject({
+      method: 'POST',
+      url: '/portal/api/session',
+      payload: { challenge, publicKey: key.publicKey, signature: dataSignFast(key.privateKey, challenge) },
+    })
+  ).json();
+  t.equal(sessions.require(`Bearer ${token}`).address, key.address);
 });

@@ -16,7 +16,7 @@ export function base58(bytes: Uint8Array): string {
   for (const byte of bytes) {
     let carry = byte;
     for (let i = 0; i < digits.length; i++) {
-      carry += digits[i] << 8;
+      carry += (digits[i] as number) << 8;
       digits[i] = carry % 58;
       carry = (carry / 58) | 0;
     }
@@ -30,7 +30,7 @@ export function base58(bytes: Uint8Array): string {
     if (byte !== 0) break;
     out += '1';
   }
-  for (let i = digits.length - 1; i >= 0; i--) out += B58[digits[i]];
+  for (let i = digits.length - 1; i >= 0; i--) out += B58[digits[i] as number];
   return out;
 }
 
@@ -52,7 +52,7 @@ export const keyStore = {
     return `DAG${sum % 9}${end}`;
   },
   validateDagAddress(address: string): boolean {
-    if (!address || address.length !== 40 || !address.startsWith('DAG')) return false;
+    if (address?.length !== 40 || !address.startsWith('DAG')) return false;
     if (!/[0-9]/.test(address.charAt(3))) return false;
     return /^[1-9A-HJ-NP-Za-km-z]{36}$/.test(address.slice(4));
   },

@@ -7,7 +7,8 @@ import { sha256 } from '@noble/hashes/sha2';
 import * as secp from '@noble/secp256k1';
 
 // noble needs a synchronous HMAC-SHA256 for signSync (libsecp256k1's API is synchronous).
-secp.utils.hmacSha256Sync = (key: Uint8Array, ...msgs: Uint8Array[]) => hmac(sha256, key, secp.utils.concatBytes(...msgs));
+secp.utils.hmacSha256Sync = (key: Uint8Array, ...msgs: Uint8Array[]) =>
+  hmac(sha256, key, secp.utils.concatBytes(...msgs));
 
 export function ecdsaSign(msg32: Uint8Array, privateKey: Uint8Array): { signature: Uint8Array; recid: number } {
   const [signature, recid] = secp.signSync(msg32, privateKey, { der: false, canonical: true, recovered: true });

@@ -32,15 +32,24 @@ function random(n: number): Uint8Array {
 }
 
 async function aes128Ctr(key: Uint8Array, iv: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
-  const k = await globalThis.crypto.subtle.importKey('raw', key, { name: 'AES-CTR' }, false, ['encrypt']);
+  // Copies typed as ArrayBuffer-backed views, as WebCrypto's BufferSource wants.
+  const k = await globalThis.crypto.subtle.importKey('raw', Uint8Array.from(key), { name: 'AES-CTR' }, false, [
+    'encrypt',
+  ]);
   // Node's aes-128-ctr increments the whole 128-bit counter block: length 128 does the same.
-  return new Uint8Array(await globalThis.crypto.subtle.encrypt({ name: 'AES-CTR', counter: iv, length: 128 }, k, data));
+  return new Uint8Array(
+    await globalThis.crypto.subtle.encrypt(
+      { name: 'AES-CTR', counter: Uint8Array.from(iv), length: 128 },
+      k,
+      Uint8Array.from(data),
+    ),
+  );
 }
 
 function uuidV4(bytes: Uint8Array): string {
   const b = Uint8Array.from(bytes);
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
+  b[6] = ((b[6] as number) & 0x0f) | 0x40;
+  b[8] = ((b[8] as number) & 0x3f) | 0x80;
   const h = bytesToHex(b);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
@@ -53,7 +62,8 @@ export function ethAddress(privateKeyHex: string): string {
 async function deriveKey(password: string, kdf: string, p: Record<string, unknown>): Promise<Uint8Array> {
   const salt = hexToBytes(String(p.salt));
   const dklen = Number(p.dklen);
-  if (kdf === 'scrypt') return scryptAsync(utf8ToBytes(password), salt, { N: Number(p.n), r: Number(p.r), p: Number(p.p), dkLen: dklen });
+  if (kdf === 'scrypt')
+    return scryptAsync(utf8ToBytes(password), salt, { N: Number(p.n), r: Number(p.r), p: Number(p.p), dkLen: dklen });
   if (kdf === 'pbkdf2' && p.prf === 'hmac-sha256')
     return pbkdf2Async(sha256, utf8ToBytes(password), salt, { c: Number(p.c), dkLen: dklen });
   throw new Error('unsupported key derivation in keystore');
@@ -66,7 +76,13 @@ export async function encryptV3(
 ): Promise<V3Keystore> {
   const salt = random(32);
   const iv = random(16);
-  const kdfparams = { dklen: V3_SCRYPT.dklen, salt: bytesToHex(salt), n: opts.n ?? V3_SCRYPT.n, r: V3_SCRYPT.r, p: V3_SCRYPT.p };
+  const kdfparams = {
+    dklen: V3_SCRYPT.dklen,
+    salt: bytesToHex(salt),
+    n: opts.n ?? V3_SCRYPT.n,
+    r: V3_SCRYPT.r,
+    p: V3_SCRYPT.p,
+  };
   const dk = await deriveKey(password, 'scrypt', kdfparams);
   const ciphertext = await aes128Ctr(dk.subarray(0, 16), iv, hexToBytes(privateKeyHex));
   const mac = keccak_256(concatBytes(dk.subarray(16, 32), ciphertext));
@@ -88,8 +104,7 @@ export async function encryptV3(
 /** The private key (hex) in a V3 keystore; throws on a wrong password (the mac does not match). */
 export async function decryptV3(json: unknown, password: string): Promise<string> {
   const ks = json as V3Keystore;
-  if (!ks || typeof ks !== 'object' || ks.version !== 3 || !ks.crypto?.kdfparams)
-    throw new Error('not a V3 keystore');
+  if (!ks || typeof ks !== 'object' || ks.version !== 3 || !ks.crypto?.kdfparams) throw new Error('not a V3 keystore');
   if (ks.crypto.cipher !== 'aes-128-ctr') throw new Error('unsupported cipher in keystore');
   const dk = await deriveKey(password, ks.crypto.kdf, ks.crypto.kdfparams);
   const ciphertext = hexToBytes(ks.crypto.ciphertext);

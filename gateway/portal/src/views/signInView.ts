@@ -29,18 +29,34 @@ export function signInView(state: AppState, done: () => void): HTMLElement {
           const key = createKey();
           const file = await lockKey(key, pw1.value);
           const url = URL.createObjectURL(new Blob([JSON.stringify(file)], { type: 'application/json' }));
-          const link = h('a', { href: url, download: `datagraph-${key.address}.json`, class: 'button' }, 'Download my keystore file');
-          const go = h('button', { type: 'button', class: 'primary', onclick: async () => {
-            try {
-              await signIn(state, key);
-              done();
-            } catch (err) {
-              show(notice('error', describe(err)));
-            }
-          } }, 'Continue to my dashboard');
+          const link = h(
+            'a',
+            { href: url, download: `datagraph-${key.address}.json`, class: 'button' },
+            'Download my keystore file',
+          );
+          const go = h(
+            'button',
+            {
+              type: 'button',
+              class: 'primary',
+              onclick: async () => {
+                try {
+                  await signIn(state, key);
+                  done();
+                } catch (err) {
+                  show(notice('error', describe(err)));
+                }
+              },
+            },
+            'Continue to my dashboard',
+          );
           created.replaceChildren(
             h('p', {}, 'Your address: ', h('code', { class: 'address' }, key.address)),
-            h('p', {}, 'Keep the keystore file and its password safe: they are the only way back in, and nobody can reset them.'),
+            h(
+              'p',
+              {},
+              'Keep the keystore file and its password safe: they are the only way back in, and nobody can reset them.',
+            ),
             h('div', { class: 'row' }, link, go),
           );
           show(notice('ok', 'Your wallet is ready.'));
@@ -105,10 +121,17 @@ export function signInView(state: AppState, done: () => void): HTMLElement {
     openBtn,
   );
 
-  return h('main', { id: 'main', class: 'signin' },
+  return h(
+    'main',
+    { id: 'main', class: 'signin' },
     h('h1', {}, 'Share your health data on your terms'),
     h('p', { class: 'lead' }, 'Choose what leaves your devices, see who used it, and get paid each time.'),
     status,
-    h('div', { class: 'cards' }, h('section', { class: 'card' }, createForm), h('section', { class: 'card' }, openForm)),
+    h(
+      'div',
+      { class: 'cards' },
+      h('section', { class: 'card' }, createForm),
+      h('section', { class: 'card' }, openForm),
+    ),
   );
 }

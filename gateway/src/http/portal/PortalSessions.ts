@@ -41,7 +41,10 @@ export class PortalSessions {
     } catch {
       throw new ProtocolError('GW_PORTAL_BAD_SIGNATURE');
     }
-    if (signer !== pending.address || !verifyDataFast(input.publicKey.replace(/^04/, ''), input.challenge, input.signature))
+    if (
+      signer !== pending.address ||
+      !verifyDataFast(input.publicKey.replace(/^04/, ''), input.challenge, input.signature)
+    )
       throw new ProtocolError('GW_PORTAL_BAD_SIGNATURE');
     const token = randomBytes(32).toString('hex');
     const session = { address: signer, expiresAt: this.clock.now() + this.ttlMs };

@@ -22,8 +22,10 @@ export interface PortalDeps {
   log: Logger;
   /** Provider statements from the rewards engine (RewardCycleJournal via providerEarnings); absent: not wired. */
   earnings?: (provider: string) => Promise<ProviderEarnings>;
-  /** How long a portal session lasts (default 15 minutes). */
+  /** How long a portal session lasts (default 15 minutes; ignored when `sessions` is given). */
   sessionTtlMs?: number;
+  /** Sessions shared with other routes (e.g. the earnings statement's providerAuthorizer); default: the portal's own. */
+  sessions?: PortalSessions;
   /** Where the built front end is (default gateway/portal/dist, built on start when missing). */
   distDir?: string;
 }
@@ -55,7 +57,7 @@ export const portalPlugin: FastifyPluginAsync<{ deps: PortalDeps }> = async (app
   // A server built without portal deps (some tests, a REST-only deployment) simply has no portal.
   if (!deps) return;
   const log = deps.log.child({ component: 'portal' });
-  const sessions = new PortalSessions(deps.clock, deps.sessionTtlMs ?? 15 * 60_000);
+  const sessions = deps.sessions ?? new PortalSessions(deps.clock, deps.sessionTtlMs ?? 15 * 60_000);
   const assets = await loadAssets(deps.distDir ?? DEFAULT_DIST, log);
 
   const sendAsset = (name: string) => async (_req: unknown, reply: import('fastify').FastifyReply) => {

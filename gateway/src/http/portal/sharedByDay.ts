@@ -33,5 +33,9 @@ export async function sharedByDay(
     for (const f of Object.keys(row?.body?.fields ?? {})) d.fields[f] = (d.fields[f] ?? 0) + 1;
     days.set(day, d);
   }
-  return { rows: keys.length, days: [...days.values()].sort((a, b) => a.day - b.day), truncated: keys.length > MAX_ROWS };
+  return {
+    rows: keys.length,
+    days: [...days.values()].sort((a, b) => a.day - b.day),
+    truncated: keys.length > MAX_ROWS,
+  };
 }
