@@ -230,6 +230,12 @@ t.test('a paid query, a rewards cycle: statements equal ledger balance changes',
   t.equal(st.code, 0, st.err);
   t.match(st.out, `treasury ${treasury.address}`);
   t.match(st.out, /\n1 {2}receipted {2}1 {2}/);
+  // The routes are in the OpenAPI document, the statement and operator routes marked as needing credentials.
+  const openapi = await api('/openapi.json');
+  t.equal(openapi.status, 200);
+  for (const path of ['/v1/providers/{address}/earnings', '/v1/providers/{address}/earnings.csv', '/v1/rewards/status'])
+    t.ok(openapi.json.paths[path]?.get?.security, `${path} in /openapi.json with security`);
+  t.ok(openapi.json.paths['/v1/rewards/cycles']?.post, 'POST /v1/rewards/cycles in /openapi.json');
   const again = await cli(['run', '--gateway', gw.urls.http, '--data-dir', gwDir]);
   t.equal(again.code, 0);
   t.same(JSON.parse(again.out), { cycles: [] }, 'a second run pays nobody twice');
