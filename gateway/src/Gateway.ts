@@ -9,6 +9,7 @@ import { Batcher } from './batcher/Batcher.ts';
 import type { GatewayConfig } from './config/GatewayConfig.ts';
 import { loadGatewayKey, loadMasterKey } from './config/loadSecrets.ts';
 import { buildHttpServer } from './http/HttpServer.ts';
+import { providerAuthorizer } from './http/rewards/providerAuth.ts';
 import { IngestPipeline } from './ingest/IngestPipeline.ts';
 import { LedgerClient } from './ledger/LedgerClient.ts';
 import { LedgerOutbox } from './ledger/LedgerOutbox.ts';
@@ -17,18 +18,17 @@ import { MqttBroker } from './mqtt/MqttBroker.ts';
 import { GatewayMetrics } from './ops/GatewayMetrics.ts';
 import { ProviderService } from './registry/ProviderService.ts';
 import { Registry } from './registry/Registry.ts';
-import { GatewayStore } from './store/GatewayStore.ts';
 import { buildCatalog } from './research/buildCatalog.ts';
 import { CommittedRowIndexer } from './research/committedRowOps.ts';
 import { PaymentLedger } from './research/PaymentLedger.ts';
 import { QueryService } from './research/QueryService.ts';
 import { QuoteService } from './research/QuoteService.ts';
 import { ResearchStore } from './research/ResearchStore.ts';
-import { Vault } from './vault/Vault.ts';
 import { loadOperatorToken } from './rewards/loadOperatorToken.ts';
 import { loadTreasuryKey } from './rewards/loadTreasuryKey.ts';
 import { RewardsService } from './rewards/RewardsService.ts';
-import { providerAuthorizer } from './http/rewards/providerAuth.ts';
+import { GatewayStore } from './store/GatewayStore.ts';
+import { Vault } from './vault/Vault.ts';
 
 export interface RunningGateway {
   address: string;

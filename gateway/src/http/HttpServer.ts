@@ -5,6 +5,7 @@
 // (apiErrors.ts). The same HTTP server carries MQTT over WebSocket at /mqtt (aedes hooks the upgrade event).
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { Catalog } from '@datagraph/protocol';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -16,6 +17,10 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import type { GatewayMetrics } from '../ops/GatewayMetrics.ts';
+import type { ProviderService } from '../registry/ProviderService.ts';
+import type { Registry } from '../registry/Registry.ts';
+import type { QuoteService } from '../research/QuoteService.ts';
 import { apiError, installErrorHandling } from './apiErrors.ts';
 import { type PortalDeps, portalPlugin } from './portal/portalPlugin.ts';
 import { type RewardsRouteDeps, rewardsRoutes } from './rewards/rewardsRoutes.ts';
@@ -25,11 +30,6 @@ import { metricsRoutes } from './routes/metricsRoutes.ts';
 import { providersRoutes } from './routes/providersRoutes.ts';
 import { type QueriesRouteDeps, queriesRoutes } from './routes/queriesRoutes.ts';
 import { quotesRoutes } from './routes/quotesRoutes.ts';
-import type { Catalog } from '@datagraph/protocol';
-import type { GatewayMetrics } from '../ops/GatewayMetrics.ts';
-import type { QuoteService } from '../research/QuoteService.ts';
-import type { ProviderService } from '../registry/ProviderService.ts';
-import type { Registry } from '../registry/Registry.ts';
 
 export interface HttpDeps {
   log: Logger;

@@ -1,12 +1,23 @@
 // One error shape for every REST answer: `{statusCode, code, error, message, details?}` (schemas/Research.ts
 // ApiError). `code` is the stable catalogue code (STYLE.md "Errors"); `error` the HTTP reason phrase.
 import { STATUS_CODES } from 'node:http';
-import { type ApiError, type ErrorCode, errorCatalogue, isProtocolError, type ProtocolError } from '@datagraph/protocol';
+import {
+  type ApiError,
+  type ErrorCode,
+  errorCatalogue,
+  isProtocolError,
+  type ProtocolError,
+} from '@datagraph/protocol';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 
-export function apiError(code: ErrorCode, message?: string, details?: Record<string, unknown>, status?: number): ApiError {
+export function apiError(
+  code: ErrorCode,
+  message?: string,
+  details?: Record<string, unknown>,
+  status?: number,
+): ApiError {
   const statusCode = status ?? errorCatalogue[code].status;
   return {
     statusCode,

@@ -35,14 +35,20 @@ export class PaymentLedger {
         signal: AbortSignal.timeout(this.urls.timeoutMs),
       });
     } catch (e) {
-      throw new ProtocolError('GW_LEDGER_UNAVAILABLE', `currency L1 did not answer: ${(e as Error).message}`, { cause: e });
+      throw new ProtocolError('GW_LEDGER_UNAVAILABLE', `currency L1 did not answer: ${(e as Error).message}`, {
+        cause: e,
+      });
     }
     const body = (await res.json().catch(() => ({}))) as { hash?: string; code?: string; message?: string };
     if (res.status >= 500) throw new ProtocolError('GW_LEDGER_UNAVAILABLE', `currency L1 answered ${res.status}`);
     if (!res.ok || typeof body.hash !== 'string')
-      throw new ProtocolError('GW_PAYMENT_REJECTED', `currency L1 refused the transaction: ${body.code ?? res.status} ${body.message ?? ''}`.trim(), {
-        details: { ledgerCode: body.code ?? null },
-      });
+      throw new ProtocolError(
+        'GW_PAYMENT_REJECTED',
+        `currency L1 refused the transaction: ${body.code ?? res.status} ${body.message ?? ''}`.trim(),
+        {
+          details: { ledgerCode: body.code ?? null },
+        },
+      );
     return body.hash;
   }
 
@@ -54,12 +60,21 @@ export class PaymentLedger {
         signal: AbortSignal.timeout(this.urls.timeoutMs),
       });
     } catch (e) {
-      throw new ProtocolError('GW_LEDGER_UNAVAILABLE', `block explorer did not answer: ${(e as Error).message}`, { cause: e });
+      throw new ProtocolError('GW_LEDGER_UNAVAILABLE', `block explorer did not answer: ${(e as Error).message}`, {
+        cause: e,
+      });
     }
     if (res.status === 404) return undefined;
     if (!res.ok) throw new ProtocolError('GW_LEDGER_UNAVAILABLE', `block explorer answered ${res.status}`);
     const { data } = (await res.json()) as {
-      data: { hash: string; source: string; destination: string; amount: number | string; snapshotOrdinal: number; timestamp: string };
+      data: {
+        hash: string;
+        source: string;
+        destination: string;
+        amount: number | string;
+        snapshotOrdinal: number;
+        timestamp: string;
+      };
     };
     return {
       hash: data.hash,

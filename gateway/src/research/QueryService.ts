@@ -92,7 +92,8 @@ export class QueryService {
     const { research, payments } = this.#d;
     const quote = await research.quote(req.quoteId);
     if (!quote) throw new ProtocolError('GW_QUOTE_NOT_FOUND');
-    const txHash = req.txHash ?? (await payments.forward(req.signedTransaction as NonNullable<typeof req.signedTransaction>));
+    const txHash =
+      req.txHash ?? (await payments.forward(req.signedTransaction as NonNullable<typeof req.signedTransaction>));
     const bound = await this.#withTxLock(txHash, async () => {
       const existing = await research.queryIdForTx(txHash);
       if (existing !== undefined) {
@@ -139,7 +140,10 @@ export class QueryService {
   /** Called when the outbox sees the query's receipt in a snapshot. */
   async receiptCommitted(queryId: string, ordinal: number): Promise<void> {
     const q = await this.#d.research.query(queryId);
-    if (q) await this.#d.research.store.write([{ type: 'put', sub: 'queries', key: queryId, value: { ...q, receiptOrdinal: ordinal } }]);
+    if (q)
+      await this.#d.research.store.write([
+        { type: 'put', sub: 'queries', key: queryId, value: { ...q, receiptOrdinal: ordinal } },
+      ]);
   }
 
   async #withTxLock<T>(txHash: string, fn: () => Promise<T>): Promise<T> {
@@ -206,9 +210,17 @@ export class QueryService {
       return { ...q, code: 'GW_PAYMENT_PENDING', message: errorCatalogue.GW_PAYMENT_PENDING.message };
     }
     if (paid.destination !== quote.payTo)
-      return this.#refuse(q, 'GW_PAYMENT_WRONG_DESTINATION', `the payment went to ${paid.destination}, not ${quote.payTo}`);
+      return this.#refuse(
+        q,
+        'GW_PAYMENT_WRONG_DESTINATION',
+        `the payment went to ${paid.destination}, not ${quote.payTo}`,
+      );
     if (paid.amount < BigInt(quote.price))
-      return this.#refuse(q, 'GW_PAYMENT_SHORT', `the payment is ${paid.amount} base units; the quote costs ${quote.price}`);
+      return this.#refuse(
+        q,
+        'GW_PAYMENT_SHORT',
+        `the payment is ${paid.amount} base units; the quote costs ${quote.price}`,
+      );
     if (Math.floor(paid.confirmedAt / 1000) > quote.expiresAt)
       return this.#refuse(q, 'GW_QUOTE_EXPIRED', 'the payment confirmed after the quote expired');
     return this.#record(q, quote, paid);

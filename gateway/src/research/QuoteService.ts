@@ -80,7 +80,10 @@ export class QuoteService {
         rows.push(usageRef(r));
         for (const f of r.fields) columns.add(f);
         if (++total > opts.maxRows && req.limit === undefined)
-          throw new ProtocolError('PR_SCHEMA', `the query matches more than ${opts.maxRows} rows: narrow it or set limit`);
+          throw new ProtocolError(
+            'PR_SCHEMA',
+            `the query matches more than ${opts.maxRows} rows: narrow it or set limit`,
+          );
       }
       if (rows.length > 0) perProvider.push(rows);
     }

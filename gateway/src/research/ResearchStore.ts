@@ -63,7 +63,12 @@ export interface UsageRef {
   commitment: string;
 }
 
-export const usageRef = (r: RowRef): UsageRef => ({ key: rowKey(r), provider: r.provider, id: r.id, commitment: r.commitment });
+export const usageRef = (r: RowRef): UsageRef => ({
+  key: rowKey(r),
+  provider: r.provider,
+  id: r.id,
+  commitment: r.commitment,
+});
 
 const pad = (n: number, w = 12) => String(n).padStart(w, '0');
 
@@ -94,7 +99,8 @@ export class ResearchStore implements PaidQuerySource {
 
   /** Quote rows first (in chunks), the quote record last: a quote is visible only once all its rows are. */
   async putQuote(q: QuoteRecord, rows: readonly UsageRef[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += 10_000) await this.store.write(this.quoteOps(q, rows.slice(i, i + 10_000), i));
+    for (let i = 0; i < rows.length; i += 10_000)
+      await this.store.write(this.quoteOps(q, rows.slice(i, i + 10_000), i));
     await this.store.write([{ type: 'put', sub: 'quotes', key: q.quoteId, value: q }]);
   }
 
@@ -144,13 +150,26 @@ export class ResearchStore implements PaidQuerySource {
   /** The usage of a query from row `offset` on, in recorded order (a LevelDB iterator: nothing held in memory). */
   async *usage(queryId: string, offset = 0): AsyncGenerator<UsageRef> {
     const p = `${queryId}!`;
-    for await (const [, r] of this.store.entries<UsageRef>('queryrows', { gte: `${p}${pad(offset, 9)}`, lt: `${p}\xff` }))
+    for await (const [, r] of this.store.entries<UsageRef>('queryrows', {
+      gte: `${p}${pad(offset, 9)}`,
+      lt: `${p}\xff`,
+    }))
       yield r;
   }
 
   /** The committed-row records (proofs) behind usage refs, in one LevelDB multi-get. */
   rowRefs(refs: readonly UsageRef[]): Promise<(RowRef | undefined)[]> {
-    return this.store.getMany<RowRef>('rowidx', refs.map((r) => r.key));
+    return this.store.getMany<RowRef>(
+      'rowidx',
+      refs.map((r) => r.key),
+    );
+  }
+
+  /** The usage in chunks of up to `size` refs, from the first one on (the download's read path). */
+  async *usageChunks(queryId: string, size: number): AsyncGenerator<UsageRef[]> {
+    const p = `${queryId}!`;
+    for await (const chunk of this.store.entryChunks<UsageRef>('queryrows', { gte: p, lt: `${p}\xff` }, size))
+      yield chunk.map(([, r]) => r);
   }
 
   async *queries(): AsyncGenerator<QueryRecord> {
@@ -172,7 +191,8 @@ export class ResearchStore implements PaidQuerySource {
     const ops: StoreOp[] = [];
     for (const id of queryIds) {
       const q = await this.query(id);
-      if (q && q.distributedIn === undefined) ops.push({ type: 'put', sub: 'queries', key: id, value: { ...q, distributedIn: cycle } });
+      if (q && q.distributedIn === undefined)
+        ops.push({ type: 'put', sub: 'queries', key: id, value: { ...q, distributedIn: cycle } });
     }
     if (ops.length > 0) await this.store.write(ops);
   }

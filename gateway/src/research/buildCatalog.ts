@@ -1,6 +1,13 @@
 // GET /v1/catalog (DESIGN.md section 3 step 1): every catalogue field with its unit, cadence and LOINC code, and
 // how many committed rows of active providers carry it, from how many providers. Counts only, never values.
-import { type Cadence, Cadence as CadenceEnum, type Catalog, catalogue, FIELD_NAMES, type FieldName } from '@datagraph/protocol';
+import {
+  type Cadence,
+  Cadence as CadenceEnum,
+  type Catalog,
+  catalogue,
+  FIELD_NAMES,
+  type FieldName,
+} from '@datagraph/protocol';
 import type { Registry } from '../registry/Registry.ts';
 import type { ResearchStore } from './ResearchStore.ts';
 
@@ -13,9 +20,9 @@ export async function buildCatalog(
   const providers = new Map<string, Set<string>>();
   const count = (key: string, provider: string) => {
     rows.set(key, (rows.get(key) ?? 0) + 1);
-    let s = providers.get(key);
-    if (!s) providers.set(key, (s = new Set()));
+    const s = providers.get(key) ?? new Set<string>();
     s.add(provider);
+    providers.set(key, s);
   };
   for await (const [, r] of research.allRows()) {
     if (registry.provider(r.provider)?.status !== 'active') continue;

@@ -1,25 +1,27 @@
 // GET /v1/queries/{id}/data (DESIGN.md section 3 step 5): the query's usage streamed from LevelDB iterators in
 // chunks, each chunk one multi-get of proofs and one of vault rows, encoded with protocol's dataset codec. The
-// dataset is never built in memory: a chunk is read only when the socket has taken the previous one
-// (Readable.from pulls the generator on demand). Rows of a provider who revoked or erased since the purchase
-// are withheld (invariant 6): skipped and counted in the trailer.
+// dataset is never built in memory: Readable.from pulls the next chunk only when the socket has taken the
+// previous ones, and at most one chunk is read ahead (reads overlap encoding and sending). The first chunk is
+// small so the first byte leaves quickly. Rows of a provider who revoked or erased since the purchase are
+// withheld (invariant 6): skipped and counted in the trailer.
 import { Readable } from 'node:stream';
 import {
+  csvHeader,
   type DatasetFormat,
   type DatasetRow,
   type DatasetTrailer,
   type FieldName,
-  type SignatureProof,
-  type UpdateBody,
-  csvHeader,
   rowToCsvLine,
   rowToNdjsonLine,
+  type SignatureProof,
+  type UpdateBody,
 } from '@datagraph/protocol';
 import type { Registry } from '../registry/Registry.ts';
 import type { Vault } from '../vault/Vault.ts';
-import type { ResearchStore, UsageRef } from './ResearchStore.ts';
+import type { ResearchStore, RowRef, UsageRef } from './ResearchStore.ts';
 
-const CHUNK = 1000;
+const FIRST_CHUNK = 64;
+const CHUNK = 2000;
 
 interface VaultRow {
   body: UpdateBody;
@@ -39,7 +41,7 @@ export interface DatasetStreamRequest {
   columns: FieldName[];
   /** Released rows to skip (a resumed download); row numbers continue from it. */
   offset: number;
-  /** Called once the last row is out, with the trailer (NDJSON writes it as its last line). */
+  /** Called once the last row is out, with the trailer (NDJSON also writes it as its last line). */
   onEnd?: (t: DatasetTrailer) => void;
 }
 
@@ -47,22 +49,67 @@ export function datasetStream(d: DatasetStreamDeps, req: DatasetStreamRequest): 
   return Readable.from(datasetChunks(d, req), { objectMode: false, highWaterMark: 1 << 16 });
 }
 
+type Loaded = { refs: UsageRef[]; proofs: (RowRef | undefined)[]; rows: (VaultRow | undefined)[] };
+
+/** The usage, skipping rows withheld before `offset` is reached, in chunks of refs to release. */
+async function* releasable(
+  d: DatasetStreamDeps,
+  req: DatasetStreamRequest,
+  counts: { withheld: number; skipped: number },
+): AsyncGenerator<UsageRef[]> {
+  const active = (provider: string) => d.registry.provider(provider)?.status === 'active';
+  let skip = req.offset;
+  let pending: UsageRef[] = [];
+  let want = FIRST_CHUNK;
+  for await (const chunk of d.research.usageChunks(req.queryId, CHUNK)) {
+    for (const ref of chunk) {
+      if (!active(ref.provider)) {
+        counts.withheld++;
+        continue;
+      }
+      if (skip > 0) {
+        skip--;
+        counts.skipped++;
+        continue;
+      }
+      pending.push(ref);
+      if (pending.length >= want) {
+        yield pending;
+        pending = [];
+        want = CHUNK;
+      }
+    }
+  }
+  if (pending.length > 0) yield pending;
+}
+
+async function load(d: DatasetStreamDeps, refs: UsageRef[]): Promise<Loaded> {
+  const [proofs, rows] = await Promise.all([d.research.rowRefs(refs), d.vault.readRows<VaultRow>(refs)]);
+  return { refs, proofs, rows };
+}
+
 async function* datasetChunks(d: DatasetStreamDeps, req: DatasetStreamRequest): AsyncGenerator<string> {
-  const { research, vault, registry } = d;
-  let row = 0;
-  let withheld = 0;
+  const counts = { withheld: 0, skipped: 0 };
+  let row = req.offset;
   if (req.format === 'csv') yield csvHeader(req.columns);
-  const active = (provider: string) => registry.provider(provider)?.status === 'active';
-  let batch: UsageRef[] = [];
-  const emit = async (refs: UsageRef[]): Promise<string> => {
-    const [proofs, rows] = await Promise.all([research.rowRefs(refs), vault.readRows<VaultRow>(refs)]);
+  const source = releasable(d, req, counts);
+  const next = async (): Promise<Loaded | undefined> => {
+    const r = await source.next();
+    return r.done ? undefined : load(d, r.value);
+  };
+  let ahead = next();
+  for (;;) {
+    const loaded = await ahead;
+    if (!loaded) break;
+    ahead = next(); // read the next chunk while this one is encoded and sent
+    ahead.catch(() => {});
     let out = '';
-    for (let i = 0; i < refs.length; i++) {
-      const p = proofs[i];
-      const v = rows[i];
+    for (let i = 0; i < loaded.refs.length; i++) {
+      const p = loaded.proofs[i];
+      const v = loaded.rows[i];
       // Re-checked after the reads: a revocation processed meanwhile withholds the row all the same.
-      if (!p || !v || !active((refs[i] as UsageRef).provider)) {
-        withheld++;
+      if (!p || !v || d.registry.provider((loaded.refs[i] as UsageRef).provider)?.status !== 'active') {
+        counts.withheld++;
         continue;
       }
       const r: DatasetRow = {
@@ -76,31 +123,14 @@ async function* datasetChunks(d: DatasetStreamDeps, req: DatasetStreamRequest): 
       };
       out += req.format === 'csv' ? rowToCsvLine(r, req.columns) : rowToNdjsonLine(r);
     }
-    return out;
+    if (out) yield out;
+  }
+  const trailer: DatasetTrailer = {
+    queryId: req.queryId,
+    released: row - req.offset,
+    withheld: counts.withheld,
+    nextOffset: row,
   };
-  let skip = req.offset;
-  for await (const ref of research.usage(req.queryId)) {
-    if (!active(ref.provider)) {
-      withheld++;
-      continue;
-    }
-    if (skip > 0) {
-      skip--;
-      row++;
-      continue;
-    }
-    batch.push(ref);
-    if (batch.length >= CHUNK) {
-      const text = await emit(batch);
-      batch = [];
-      if (text) yield text;
-    }
-  }
-  if (batch.length > 0) {
-    const text = await emit(batch);
-    if (text) yield text;
-  }
-  const trailer: DatasetTrailer = { queryId: req.queryId, released: row - req.offset, withheld, nextOffset: row };
   req.onEnd?.(trailer);
   if (req.format === 'ndjson') yield `${JSON.stringify({ trailer })}\n`;
 }

@@ -78,6 +78,24 @@ export class GatewayStore {
     for await (const [k, v] of this.#subs[sub].iterator({ ...range, limit: opts.limit ?? -1 })) yield [k, v as T];
   }
 
+  /** Entries of a sublevel in key order within [gte, lt), `size` at a time (LevelDB nextv: one native call each). */
+  async *entryChunks<T>(
+    sub: SublevelName,
+    opts: { gte: string; lt: string },
+    size: number,
+  ): AsyncGenerator<[string, T][]> {
+    const it = this.#subs[sub].iterator({ gte: opts.gte, lt: opts.lt });
+    try {
+      for (;;) {
+        const chunk = (await it.nextv(size)) as [string, T][];
+        if (chunk.length === 0) return;
+        yield chunk;
+      }
+    } finally {
+      await it.close();
+    }
+  }
+
   async keys(sub: SublevelName, opts: { prefix?: string } = {}): Promise<string[]> {
     const range = opts.prefix === undefined ? {} : { gte: opts.prefix, lt: `${opts.prefix}\xff` };
     return this.#subs[sub].keys(range).all();

@@ -78,7 +78,9 @@ export class Vault {
       const s = sealed[i];
       const { provider, id } = refs[i] as { provider: string; id: string };
       const key = s === undefined ? undefined : await this.#dataKey(provider);
-      out.push(s === undefined || !key ? undefined : (JSON.parse(open(key, s, `row:${provider}:${id}`).toString('utf8')) as T));
+      out.push(
+        s === undefined || !key ? undefined : (JSON.parse(open(key, s, `row:${provider}:${id}`).toString('utf8')) as T),
+      );
     }
     return out;
   }

@@ -51,9 +51,21 @@ t.test('catalogue: counts of committed rows and providers per field and cadence,
   const r = await f.api('/v1/catalog');
   t.equal(r.status, 200);
   const steps = r.body.fields.find((x: { name: string }) => x.name === 'steps');
-  t.match(steps, { unit: 'steps', cadence: 'hourly', loinc: '55423-8', rows: PROVIDERS * HOURLY_PER_PROVIDER, providers: PROVIDERS });
-  t.match(r.body.fields.find((x: { name: string }) => x.name === 'gender'), { rows: PROVIDERS, providers: PROVIDERS });
-  t.match(r.body.cadences.find((c: { cadence: string }) => c.cadence === 'hourly'), { rows: PROVIDERS * HOURLY_PER_PROVIDER });
+  t.match(steps, {
+    unit: 'steps',
+    cadence: 'hourly',
+    loinc: '55423-8',
+    rows: PROVIDERS * HOURLY_PER_PROVIDER,
+    providers: PROVIDERS,
+  });
+  t.match(
+    r.body.fields.find((x: { name: string }) => x.name === 'gender'),
+    { rows: PROVIDERS, providers: PROVIDERS },
+  );
+  t.match(
+    r.body.cadences.find((c: { cadence: string }) => c.cadence === 'hourly'),
+    { rows: PROVIDERS * HOURLY_PER_PROVIDER },
+  );
   t.equal(r.body.minProviders, 10);
   t.notOk(/"(salt|heart_rate_avg)":\s*\d/.test(r.text), 'no value appears');
 });
@@ -90,11 +102,21 @@ let bought: { queryId: string; token: string; quote: Quote };
 
 t.test('acceptance 1 and 4: quote, pay with dag4, download, every row verifies; usage and receipt match', async (t) => {
   const q = await quote({ fields: ['steps', 'heart_rate_avg'] });
-  t.match(q, { rows: PROVIDERS * HOURLY_PER_PROVIDER, providers: PROVIDERS, payTo: f.treasury.address, cadence: 'hourly' });
+  t.match(q, {
+    rows: PROVIDERS * HOURLY_PER_PROVIDER,
+    providers: PROVIDERS,
+    payTo: f.treasury.address,
+    cadence: 'hourly',
+  });
   t.equal(q.price, (BigInt(q.rows) * PER_ROW).toString(), 'price = rows x perRowBaseUnits');
   paidTx = await f.pay(q.payTo, BigInt(q.price));
   const { status, token } = await f.buyAndSettle(q.quoteId, paidTx);
-  t.match(status, { status: 'complete', rows: q.rows, providers: PROVIDERS, payment: { amount: q.price, payer: f.researcher.address } });
+  t.match(status, {
+    status: 'complete',
+    rows: q.rows,
+    providers: PROVIDERS,
+    payment: { amount: q.price, payer: f.researcher.address },
+  });
   bought = { queryId: status.queryId, token, quote: q };
 
   const nd = await f.api(`/v1/queries/${status.queryId}/data?format=ndjson`, { token });
@@ -108,7 +130,9 @@ t.test('acceptance 1 and 4: quote, pay with dag4, download, every row verifies; 
 
   // the node's own proof route agrees with what the gateway stored
   const one = rows[0] as DatasetRow;
-  const ledgerProof = (await (await fetch(`${f.node.urls.l0}/data-application/entries/${one.commitment}/proof`)).json()) as {
+  const ledgerProof = (await (
+    await fetch(`${f.node.urls.l0}/data-application/entries/${one.commitment}/proof`)
+  ).json()) as {
     entriesRoot: string;
   };
   t.equal(one.entriesRoot, ledgerProof.entriesRoot);
@@ -132,18 +156,26 @@ t.test('acceptance 1 and 4: quote, pay with dag4, download, every row verifies; 
     'offset resumes',
   );
 
-  const tampered = rows.map((r, i) => (i === 7 ? { ...r, body: { ...r.body, fields: { ...r.body.fields, steps: 99999 } } } : r));
+  const tampered = rows.map((r, i) =>
+    i === 7 ? { ...r, body: { ...r.body, fields: { ...r.body.fields, steps: 99999 } } } : r,
+  );
   t.match(await verifyAll(tampered), ['7: PR_COMMITMENT_MISMATCH'], 'a changed value is caught, naming the row');
 
   // acceptance 4: every released row recorded against the query; the receipt on the ledger matches
   const usage: string[] = [];
   for await (const u of f.gw.research.usage(status.queryId)) usage.push(u.commitment);
-  t.same(usage, rows.map((r) => r.commitment), 'usage = released rows, in order');
+  t.same(
+    usage,
+    rows.map((r) => r.commitment),
+    'usage = released rows, in order',
+  );
   const done = await waitFor(async () => {
     const r = await f.api(`/v1/queries/${status.queryId}`, { token });
     return r.body.receipt.status === 'committed' ? r.body : undefined;
   }, 'receipt on the ledger');
-  const onLedger = (await (await fetch(`${f.node.urls.l0}/data-application/receipts/${status.queryId}`)).json()) as Record<string, any>;
+  const onLedger = (await (
+    await fetch(`${f.node.urls.l0}/data-application/receipts/${status.queryId}`)
+  ).json()) as Record<string, unknown>;
   const receipt = onLedger.receipt ?? onLedger;
   t.match(JSON.stringify(receipt), merkleRoot(usage), 'ledger receipt carries the usage root');
   t.equal(done.receipt.usageRoot, merkleRoot(usage));
@@ -171,8 +203,14 @@ t.test('acceptance 2: reused, short, misdirected, expired, never confirming', as
   t.match(reused, { status: 409, body: { code: 'GW_PAYMENT_REUSED' } }, 'the same payment twice');
 
   // short, as a signed transaction the gateway forwards to the currency L1 (the researcher's key stays theirs)
-  const wallet = new TreasuryClient({ l0Url: f.node.urls.l0, l1Url: f.node.urls.l1, beUrl: f.node.urls.be }, f.researcher.privateKey);
-  const [signed] = await wallet.signTransfers([{ destination: q.payTo, amount: BigInt(q.price) - 1n }], await wallet.lastReference());
+  const wallet = new TreasuryClient(
+    { l0Url: f.node.urls.l0, l1Url: f.node.urls.l1, beUrl: f.node.urls.be },
+    f.researcher.privateKey,
+  );
+  const [signed] = await wallet.signTransfers(
+    [{ destination: q.payTo, amount: BigInt(q.price) - 1n }],
+    await wallet.lastReference(),
+  );
   const short = await f.api('/v1/queries', { body: { quoteId: q.quoteId, signedTransaction: signed?.signed } });
   const shortDone =
     short.status === 202
@@ -184,20 +222,33 @@ t.test('acceptance 2: reused, short, misdirected, expired, never confirming', as
   t.match(shortDone, { status: 402, body: { code: 'GW_PAYMENT_SHORT' } }, 'a short amount');
 
   const q2 = await quote({ fields: ['steps'] });
-  const elsewhere = await f.pay(f.researcher.address === q2.payTo ? f.treasury.address : randomWallet(), BigInt(q2.price));
+  const elsewhere = await f.pay(
+    f.researcher.address === q2.payTo ? f.treasury.address : randomWallet(),
+    BigInt(q2.price),
+  );
   const wrong = await settleRefusal(q2.quoteId, elsewhere);
   t.match(wrong, { status: 402, body: { code: 'GW_PAYMENT_WRONG_DESTINATION' } }, 'a wrong destination');
 
   const q3 = await quote({ fields: ['steps'] });
   const rec = await f.gw.research.quote(q3.quoteId);
-  await f.gw.store.write([{ type: 'put', sub: 'quotes', key: q3.quoteId, value: { ...rec, expiresAt: Math.floor(Date.now() / 1000) - 60 } }]);
+  await f.gw.store.write([
+    { type: 'put', sub: 'quotes', key: q3.quoteId, value: { ...rec, expiresAt: Math.floor(Date.now() / 1000) - 60 } },
+  ]);
   const late = await f.pay(q3.payTo, BigInt(q3.price));
-  t.match(await settleRefusal(q3.quoteId, late), { status: 410, body: { code: 'GW_QUOTE_EXPIRED' } }, 'an expired quote');
+  t.match(
+    await settleRefusal(q3.quoteId, late),
+    { status: 410, body: { code: 'GW_QUOTE_EXPIRED' } },
+    'an expired quote',
+  );
 
   const q4 = await quote({ fields: ['steps'] });
   const ghost = randomBytes(32).toString('hex');
   const pending = await f.api('/v1/queries', { body: { quoteId: q4.quoteId, txHash: ghost } });
-  t.match(pending, { status: 202, body: { status: 'pending', code: 'GW_PAYMENT_PENDING' } }, 'a transaction that never confirms');
+  t.match(
+    pending,
+    { status: 202, body: { status: 'pending', code: 'GW_PAYMENT_PENDING' } },
+    'a transaction that never confirms',
+  );
   const data = await f.api(`/v1/queries/${pending.body.queryId}/data`, { token: pending.body.token });
   t.match(data, { status: 409, body: { code: 'GW_PAYMENT_PENDING' } }, 'no data without a confirmed payment');
 });
@@ -213,34 +264,40 @@ async function settleRefusal(quoteId: string, txHash: string) {
   }, 'payment to settle');
 }
 
-t.test('acceptance 3b: rows of a provider who revoked or erased are never released after it is processed', async (t) => {
-  const before = await quote({ fields: ['steps'] }); // quoted while all 12 share
-  await f.stop(0, 'RevokeConsent');
-  await f.stop(1, 'EraseData');
-  const gone = new Set([f.providers[0]?.key.address, f.providers[1]?.key.address]);
+t.test(
+  'acceptance 3b: rows of a provider who revoked or erased are never released after it is processed',
+  async (t) => {
+    const before = await quote({ fields: ['steps'] }); // quoted while all 12 share
+    await f.stop(0, 'RevokeConsent');
+    await f.stop(1, 'EraseData');
+    const gone = new Set([f.providers[0]?.key.address, f.providers[1]?.key.address]);
 
-  // bought before: withheld at download, counted in the trailer
-  const nd = await f.api(`/v1/queries/${bought.queryId}/data`, { token: bought.token });
-  const { rows } = readRows(nd.text, 'ndjson');
-  t.equal(rows.filter((r) => gone.has(r.body.provider)).length, 0, 'none of their rows');
-  t.equal(rows.length, (PROVIDERS - 2) * HOURLY_PER_PROVIDER);
-  t.match(JSON.parse(nd.text.trim().split('\n').at(-1) as string).trailer, { withheld: 2 * HOURLY_PER_PROVIDER });
-  t.same(await verifyAll(rows), []);
+    // bought before: withheld at download, counted in the trailer
+    const nd = await f.api(`/v1/queries/${bought.queryId}/data`, { token: bought.token });
+    const { rows } = readRows(nd.text, 'ndjson');
+    t.equal(rows.filter((r) => gone.has(r.body.provider)).length, 0, 'none of their rows');
+    t.equal(rows.length, (PROVIDERS - 2) * HOURLY_PER_PROVIDER);
+    t.match(JSON.parse(nd.text.trim().split('\n').at(-1) as string).trailer, { withheld: 2 * HOURLY_PER_PROVIDER });
+    t.same(await verifyAll(rows), []);
 
-  // quoted before, paid after: never recorded, never released
-  const tx = await f.pay(before.payTo, BigInt(before.price));
-  const { status, token } = await f.buyAndSettle(before.quoteId, tx);
-  t.match(status, { status: 'complete', providers: PROVIDERS - 2, rows: (PROVIDERS - 2) * HOURLY_PER_PROVIDER });
-  const later = readRows((await f.api(`/v1/queries/${status.queryId}/data`, { token })).text, 'ndjson');
-  t.equal(later.rows.filter((r) => gone.has(r.body.provider)).length, 0);
+    // quoted before, paid after: never recorded, never released
+    const tx = await f.pay(before.payTo, BigInt(before.price));
+    const { status, token } = await f.buyAndSettle(before.quoteId, tx);
+    t.match(status, { status: 'complete', providers: PROVIDERS - 2, rows: (PROVIDERS - 2) * HOURLY_PER_PROVIDER });
+    const later = readRows((await f.api(`/v1/queries/${status.queryId}/data`, { token })).text, 'ndjson');
+    t.equal(later.rows.filter((r) => gone.has(r.body.provider)).length, 0);
 
-  // new quotes and the catalogue no longer count them
-  const after = await quote({ fields: ['steps'] });
-  t.equal(after.providers, PROVIDERS - 2);
-  const cat = await f.api('/v1/catalog');
-  t.match(cat.body.fields.find((x: { name: string }) => x.name === 'steps'), { providers: PROVIDERS - 2 });
-  // one more stop leaves fewer than k: refused before payment
-  await f.stop(2, 'RevokeConsent');
-  const below = await f.api('/v1/quotes', { body: { fields: ['steps'] } });
-  t.match(below, { status: 422, body: { code: 'GW_QUOTE_BELOW_K' } });
-});
+    // new quotes and the catalogue no longer count them
+    const after = await quote({ fields: ['steps'] });
+    t.equal(after.providers, PROVIDERS - 2);
+    const cat = await f.api('/v1/catalog');
+    t.match(
+      cat.body.fields.find((x: { name: string }) => x.name === 'steps'),
+      { providers: PROVIDERS - 2 },
+    );
+    // one more stop leaves fewer than k: refused before payment
+    await f.stop(2, 'RevokeConsent');
+    const below = await f.api('/v1/quotes', { body: { fields: ['steps'] } });
+    t.match(below, { status: 422, body: { code: 'GW_QUOTE_BELOW_K' } });
+  },
+);

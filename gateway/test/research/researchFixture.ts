@@ -33,6 +33,9 @@ export const PROVIDERS = 12;
 export const HOURLY_PER_PROVIDER = 3;
 export const PER_ROW = 100_000n;
 
+// biome-ignore lint/suspicious/noExplicitAny: JSON answers are read loosely in tests
+type Json = any;
+
 export interface Fixture {
   node: Awaited<ReturnType<typeof startNode>>;
   gw: RunningGateway;
@@ -41,7 +44,15 @@ export interface Fixture {
   providers: { key: KeyPair; device: KeyPair; gender: string; policyVersion: number }[];
   /** dag4 transfer from the researcher wallet: the tx hash. */
   pay(to: string, baseUnits: bigint): Promise<string>;
-  api(path: string, init?: { method?: string; body?: unknown; token?: string }): Promise<{ status: number; body: any; headers: Headers; text: string }>;
+  api(
+    path: string,
+    init?: { method?: string; body?: unknown; token?: string },
+  ): Promise<{
+    status: number;
+    body: Json;
+    headers: Headers;
+    text: string;
+  }>;
   /** POST /v1/queries, then GET until the query is no longer pending. */
   buyAndSettle(quoteId: string, txHash: string): Promise<{ first: number; status: QueryStatus; token: string }>;
   stop(i: number, action: 'RevokeConsent' | 'EraseData'): Promise<void>;
@@ -117,7 +128,12 @@ export async function startFixture(): Promise<Fixture> {
     const updates: SignedUpdate[] = [signUpdate(profile, device)];
     for (let h = 0; h < HOURLY_PER_PROVIDER; h++) {
       const start = base + h * HOUR;
-      updates.push(makeUpdate(device, key, h + 2, { window: { start, end: start + HOUR }, fields: { steps: 100 * i + h, heart_rate_avg: 60 + h } }));
+      updates.push(
+        makeUpdate(device, key, h + 2, {
+          window: { start, end: start + HOUR },
+          fields: { steps: 100 * i + h, heart_rate_avg: 60 + h },
+        }),
+      );
     }
     for (const u of updates) {
       await d.publish(u);
@@ -170,7 +186,8 @@ export async function startFixture(): Promise<Fixture> {
     },
     async buyAndSettle(quoteId, txHash) {
       const first = await api('/v1/queries', { body: { quoteId, txHash } });
-      if (first.status !== 201 && first.status !== 202) throw new Error(`POST /v1/queries: ${first.status} ${first.text}`);
+      if (first.status !== 201 && first.status !== 202)
+        throw new Error(`POST /v1/queries: ${first.status} ${first.text}`);
       const token = first.body.token as string;
       const status = await waitFor(async () => {
         const r = await api(`/v1/queries/${first.body.queryId}`, { token });

@@ -13,7 +13,10 @@ t.test('every proof equals protocol merkleProof and verifies against merkleRoot'
       t.same(tree.proof(i), merkleProof(leaves, i));
       if (!verifyMerkleProof(leaves[i] as string, tree.proof(i), tree.root)) t.fail(`leaf ${i} of ${n}`);
     }
-    t.notOk(verifyMerkleProof(leaves[0] as string, tree.proof(n - 1), tree.root) && n > 1, 'a proof is bound to its leaf');
+    t.notOk(
+      verifyMerkleProof(leaves[0] as string, tree.proof(n - 1), tree.root) && n > 1,
+      'a proof is bound to its leaf',
+    );
   }
 });
 

@@ -3,10 +3,10 @@
 import { ApiError, DatasetFormat, QueryRequest, QueryStatus, Uuid } from '@datagraph/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { type DatasetStreamDeps, datasetStream } from '../../research/datasetStream.ts';
 import type { QueryService } from '../../research/QueryService.ts';
 import { queryStatus } from '../../research/QueryService.ts';
 import type { QuoteRecord, ResearchStore } from '../../research/ResearchStore.ts';
-import { type DatasetStreamDeps, datasetStream } from '../../research/datasetStream.ts';
 import { apiError } from '../apiErrors.ts';
 
 export interface QueriesRouteDeps {
@@ -41,14 +41,24 @@ export const queriesRoutes: FastifyPluginAsyncZod<QueriesRouteDeps> = async (app
       const { status, created } = await d.queries.create(req.body);
       if (status.status === 'refused') {
         const code = (status.code ?? 'GW_INTERNAL') as Parameters<typeof apiError>[0];
-        return reply.status(apiError(code).statusCode).send(apiError(code, status.message, { queryId: status.queryId }));
+        return reply
+          .status(apiError(code).statusCode)
+          .send(apiError(code, status.message, { queryId: status.queryId }));
       }
       return reply.status(status.status === 'pending' ? 202 : created ? 201 : 200).send(status);
     },
   );
   app.get(
     '/v1/queries/:id',
-    { schema: { tags, summary: 'A query: status, rows, receipt', params: Params, ...auth, response: { 200: QueryStatus, '4xx': ApiError } } },
+    {
+      schema: {
+        tags,
+        summary: 'A query: status, rows, receipt',
+        params: Params,
+        ...auth,
+        response: { 200: QueryStatus, '4xx': ApiError },
+      },
+    },
     async (req) => queryStatus(await d.queries.get(req.params.id, bearer(req.headers.authorization))),
   );
   app.get(
@@ -71,7 +81,11 @@ export const queriesRoutes: FastifyPluginAsyncZod<QueriesRouteDeps> = async (app
       if (q.status !== 'complete')
         return reply
           .status(409)
-          .send(q.status === 'pending' ? apiError('GW_PAYMENT_PENDING') : apiError('GW_QUERY_NOT_READY', undefined, { code: q.code }));
+          .send(
+            q.status === 'pending'
+              ? apiError('GW_PAYMENT_PENDING')
+              : apiError('GW_QUERY_NOT_READY', undefined, { code: q.code }),
+          );
       const quote = (await d.research.quote(q.quoteId)) as QuoteRecord;
       const { format, offset } = req.query;
       let trailer: { released: number; withheld: number; nextOffset: number } | undefined;

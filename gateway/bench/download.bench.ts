@@ -1,0 +1,253 @@
+// Issue 6 acceptance 5: stream a 1,000,000-row dataset with proofs from a populated vault over HTTP.
+// `npx tsx gateway/bench/download.bench.ts [rows] [format]`. The vault is populated directly through the store
+// APIs (real signed updates, encrypted vault rows, the committed-row index with each row's Merkle proof in
+// snapshots of 5,000 entries, a quote and a paid query whose usage is every row); then `datagraph gateway`
+// runs as its own process on that data dir and the bench downloads the query's data, counting rows.
+// Reports rows/s, time to first byte and the gateway's peak RSS (VmHWM) in bench/results/gateway-download.json.
+import { spawn } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import {
+  generateKeyPair,
+  type KeyPair,
+  makeSalt,
+  type SignedUpdate,
+  signUpdate,
+  signValue,
+  type UpdateBody,
+} from '@datagraph/protocol';
+import { reportBench } from '../../bench/results.ts';
+import { Registry } from '../src/registry/Registry.ts';
+import type { QueryRecord, QuoteRecord, RowRef } from '../src/research/ResearchStore.ts';
+import { ResearchStore, usageRef } from '../src/research/ResearchStore.ts';
+import { snapshotTree } from '../src/research/snapshotProofs.ts';
+import { GatewayStore, type StoreOp } from '../src/store/GatewayStore.ts';
+import { Vault } from '../src/vault/Vault.ts';
+import { cleanup, HOUR, policyFor, tempDir, waitFor } from '../test/helpers.ts';
+
+const ROWS = Number(process.argv[2] ?? 1_000_000);
+const FORMAT = (process.argv[3] ?? 'ndjson') as 'ndjson' | 'csv';
+const PROVIDERS = 50;
+const SNAPSHOT = 5000;
+const MASTER = '44'.repeat(32);
+const TOKEN = 'bench-query-token';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function populate(dir: string): Promise<{ queryId: string; seconds: number }> {
+  const started = performance.now();
+  const store = await GatewayStore.open(join(dir, 'db'));
+  const vault = new Vault(store, Buffer.from(MASTER, 'hex'));
+  const registry = await Registry.load(store);
+  const research = new ResearchStore(store);
+  const providers: { key: KeyPair; device: KeyPair; seq: number }[] = [];
+  for (let p = 0; p < PROVIDERS; p++) {
+    const key = generateKeyPair();
+    const device = generateKeyPair();
+    const policy = policyFor(key);
+    const record = {
+      provider: key.address,
+      publicKey: key.publicKey,
+      policy,
+      policyProof: signValue(key.privateKey, key.publicKey, policy),
+      devices: [{ address: device.address, publicKey: device.publicKey }],
+      status: 'active' as const,
+      revokedVersion: 0,
+      updatedAt: Date.now(),
+    };
+    await store.write([...(await vault.ensureDataKeyOps(key.address)), ...registry.putOps(record)]);
+    providers.push({ key, device, seq: 0 });
+  }
+  const queryId = randomUUID();
+  const quoteId = randomUUID();
+  const base = (Math.floor(Date.now() / 1000 / HOUR) - 100_000) * HOUR;
+  for (let s = 0; s * SNAPSHOT < ROWS; s++) {
+    const n = Math.min(SNAPSHOT, ROWS - s * SNAPSHOT);
+    const signed: SignedUpdate[] = [];
+    for (let i = 0; i < n; i++) {
+      const p = providers[(s * SNAPSHOT + i) % PROVIDERS] as (typeof providers)[number];
+      p.seq++;
+      const start = base + p.seq * HOUR;
+      const body: UpdateBody = {
+        v: 1,
+        id: randomUUID(),
+        provider: p.key.address,
+        device: p.device.address,
+        seq: p.seq,
+        cadence: 'hourly',
+        window: { start, end: start + HOUR },
+        policyVersion: 1,
+        fields: { steps: (p.seq * 37) % 20000, heart_rate_avg: 55 + (p.seq % 60) },
+        salt: makeSalt(),
+      };
+      signed.push(signUpdate(body, p.device));
+    }
+    const tree = snapshotTree(signed.map((u) => u.commitment));
+    const ops: StoreOp[] = [];
+    const refs: RowRef[] = [];
+    for (let i = 0; i < n; i++) {
+      const u = signed[i] as SignedUpdate;
+      ops.push(
+        await vault.rowOp(u.body.provider, u.body.id, {
+          body: u.body,
+          commitment: u.commitment,
+          proof: u.proof,
+          receivedAt: 0,
+        }),
+      );
+      refs.push(rowRefFrom(u, s + 1, tree, i));
+    }
+    ops.push(...research.rowOps(refs));
+    ops.push(...research.usageOps(queryId, refs.map(usageRef), s * SNAPSHOT));
+    await store.write(ops);
+    if (s % 20 === 0) process.stdout.write(`\r  populating: ${(s * SNAPSHOT + n).toLocaleString('en-US')} rows`);
+  }
+  process.stdout.write('\n');
+  const quote: QuoteRecord = {
+    quoteId,
+    fields: ['heart_rate_avg', 'steps'],
+    columns: ['heart_rate_avg', 'steps'],
+    cadence: 'hourly',
+    rows: ROWS,
+    providers: PROVIDERS,
+    price: String(BigInt(ROWS) * 100_000n),
+    payTo: providers[0]?.key.address as string,
+    expiresAt: Math.floor(Date.now() / 1000) + 3600,
+    createdAt: Date.now(),
+  };
+  const query: QueryRecord = {
+    queryId,
+    quoteId,
+    txHash: 'ab'.repeat(32),
+    status: 'complete',
+    tokenHash: createHash('sha256').update(TOKEN).digest('hex'),
+    rows: ROWS,
+    providers: PROVIDERS,
+    payment: { amount: quote.price, payer: providers[1]?.key.address as string, ordinal: 1 },
+    receiptOrdinal: 1,
+    createdAt: Date.now(),
+  };
+  await store.write([{ type: 'put', sub: 'quotes', key: quoteId, value: quote }, ...research.putQueryOps(query)]);
+  await store.close();
+  return { queryId, seconds: (performance.now() - started) / 1000 };
+}
+
+function rowRefFrom(u: SignedUpdate, ordinal: number, tree: ReturnType<typeof snapshotTree>, i: number): RowRef {
+  return {
+    id: u.body.id,
+    provider: u.body.provider,
+    commitment: u.commitment,
+    cadence: 'hourly',
+    fields: ['heart_rate_avg', 'steps'],
+    start: u.body.window.start,
+    end: u.body.window.end,
+    ordinal,
+    merkleProof: tree.proof(i),
+    entriesRoot: tree.root,
+  };
+}
+
+async function main(): Promise<void> {
+  const dir = tempDir('download-bench');
+  try {
+    const { queryId, seconds } = await populate(dir);
+    console.log(`  populated ${ROWS.toLocaleString('en-US')} rows in ${seconds.toFixed(1)} s`);
+    writeFileSync(
+      join(dir, 'config.json'),
+      JSON.stringify({ mqtts: { port: null }, logLevel: 'warn', host: '127.0.0.1', rewards: { intervalMs: 0 } }),
+    );
+    const [mqttPort, httpPort] = [await freePort(), await freePort()];
+    const dead = 'http://127.0.0.1:9';
+    // DG_BENCH_PROFILE=DIR writes a CPU profile of the gateway process there.
+    const profile = process.env.DG_BENCH_PROFILE
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.DG_BENCH_PROFILE}`]
+      : [];
+    const child = spawn(
+      process.execPath,
+      [
+        ...profile,
+        'bin/datagraph.mjs',
+        'gateway',
+        '--config',
+        join(dir, 'config.json'),
+        '--data-dir',
+        dir,
+        '--mqtt-port',
+        String(mqttPort),
+        '--http-port',
+        String(httpPort),
+        '--l0-url',
+        dead,
+        '--l1-url',
+        dead,
+        '--data-l1-url',
+        dead,
+      ],
+      {
+        cwd: join(import.meta.dirname, '..', '..'),
+        env: { ...process.env, DG_VAULT_MASTER_KEY: MASTER },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
+    try {
+      const http = `http://127.0.0.1:${httpPort}`;
+      await waitFor(async () => (await fetch(`${http}/healthz`).catch(() => null))?.ok, 'gateway up', 120_000);
+      const rssBefore = vm(child.pid as number, 'VmRSS');
+      // Reset the peak (Linux clear_refs 5): startup decrypts two scrypt keystores (256 MiB each, freed after),
+      // which is not the download's memory.
+      writeFileSync(`/proc/${child.pid}/clear_refs`, '5');
+      const t0 = performance.now();
+      const res = await fetch(`${http}/v1/queries/${queryId}/data?format=${FORMAT}`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      if (!res.ok || !res.body) throw new Error(`download: ${res.status} ${await res.text()}`);
+      let firstByte = 0;
+      let lines = 0;
+      let bytes = 0;
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        if (firstByte === 0) firstByte = performance.now() - t0;
+        bytes += chunk.length;
+        for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++;
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      const rows = lines - 1; // NDJSON: the trailer line; CSV: the header line
+      if (rows !== ROWS) throw new Error(`expected ${ROWS} rows, got ${rows}`);
+      const peak = vm(child.pid as number, 'VmHWM');
+      reportBench('gateway-download', [
+        { name: `rows streamed (${FORMAT}, with proofs)`, value: rows, unit: 'rows' },
+        { name: 'download throughput', value: Math.round(rows / seconds), unit: 'rows/s', target: '>= 100,000 rows/s' },
+        { name: 'download throughput (bytes)', value: Math.round(bytes / seconds / 1e6), unit: 'MB/s' },
+        { name: 'time to first byte', value: Math.round(firstByte), unit: 'ms', target: '<= 200 ms' },
+        { name: 'gateway RSS before the download', value: Math.round(rssBefore / 1024), unit: 'MB' },
+        {
+          name: 'gateway peak RSS during the download (VmHWM)',
+          value: Math.round(peak / 1024),
+          unit: 'MB',
+          target: '<= 300 MB',
+        },
+      ]);
+    } finally {
+      child.kill('SIGINT');
+      await new Promise((r) => child.once('exit', r));
+    }
+  } finally {
+    cleanup(dir);
+  }
+}
+
+/** A /proc/<pid>/status figure in kB (Linux). */
+function vm(pid: number, key: 'VmRSS' | 'VmHWM'): number {
+  const m = new RegExp(`${key}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(m?.[1] ?? 0);
+}
+
+await main();
