@@ -28,7 +28,10 @@ export const GatewayConfig = z
         port: Port.default(8080),
         /** Per client IP, over the REST API (not /mqtt, /healthz, /metrics). */
         rateLimit: z
-          .object({ max: z.number().int().positive().default(600), windowMs: z.number().int().positive().default(60_000) })
+          .object({
+            max: z.number().int().positive().default(600),
+            windowMs: z.number().int().positive().default(60_000),
+          })
           .strict()
           .default({ max: 600, windowMs: 60_000 }),
       })
@@ -90,7 +93,13 @@ export const GatewayConfig = z
         operatorTokenFile: z.string().optional(),
       })
       .strict()
-      .default({ intervalMs: 600_000, feeBps: 500, minPayoutBaseUnits: '100000', confirmTimeoutMs: 120_000, pollMs: 1000 }),
+      .default({
+        intervalMs: 600_000,
+        feeBps: 500,
+        minPayoutBaseUnits: '100000',
+        confirmTimeoutMs: 120_000,
+        pollMs: 1000,
+      }),
     ledger: z
       .object({
         l0Url: Url.default('http://127.0.0.1:9200'),
