@@ -43,7 +43,9 @@ async function call(url: string, init: RequestInit): Promise<{ status: number; t
   try {
     res = await fetch(url, { ...init, signal: AbortSignal.timeout(300_000) });
   } catch (e) {
-    throw new ProtocolError('GW_LEDGER_UNAVAILABLE', `gateway at ${url} did not answer: ${(e as Error).message}`);
+    throw new Error(`the gateway at ${url} did not answer (${(e as Error).message}): is it running? (--gateway)`, {
+      cause: e,
+    });
   }
   const text = await res.text();
   let json: unknown;
@@ -145,8 +147,8 @@ export async function runRewardsCommand(
     );
     return 1;
   } catch (e) {
-    const err = e as ProtocolError;
-    out.error(err.code ? `${err.code}: ${err.message}` : String(e));
+    const err = e as Partial<ProtocolError> & Error;
+    out.error(err.code ? `${err.code}: ${err.message}` : err.message);
     return 1;
   }
 }
