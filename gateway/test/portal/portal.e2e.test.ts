@@ -74,11 +74,23 @@ t.test('sign up, pair, consent, chart, bad input, expired session, erase', async
     await gw.close();
     cleanup(dir);
   });
+  // Every page: each control has a label, each button a name; on a phone nothing is wider than the screen.
   const shot = async (name: string) => {
     await page.setViewportSize({ width: 1280, height: 860 });
     await page.screenshot({ path: join(SHOTS, `${name}-desktop.png`), fullPage: true });
+    const unlabelled = await page.evaluate(() => [
+      ...[...document.querySelectorAll('input, select, textarea')]
+        .filter((e) => (e as HTMLInputElement).labels?.length === 0 && !e.getAttribute('aria-label'))
+        .map((e) => e.outerHTML),
+      ...[...document.querySelectorAll('button, a')]
+        .filter((e) => !(e.textContent ?? '').trim() && !e.getAttribute('aria-label'))
+        .map((e) => e.outerHTML),
+    ]);
+    t.same(unlabelled, [], `${name}: every control is labelled`);
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: join(SHOTS, `${name}-phone.png`), fullPage: true });
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    t.ok(width <= 390, `${name}: fits a 390 px phone screen (${width} px)`);
     await page.setViewportSize({ width: 1280, height: 860 });
   };
 
@@ -90,9 +102,14 @@ t.test('sign up, pair, consent, chart, bad input, expired session, erase', async
   await page.getByLabel('Repeat the password').fill('short');
   await page.getByRole('button', { name: 'Create my wallet' }).click();
   await page.getByRole('alert').filter({ hasText: 'at least 8 characters' }).waitFor();
-  await page.getByLabel('Password', { exact: true }).first().fill('correct horse battery');
-  await page.getByLabel('Repeat the password').fill('correct horse battery');
-  await page.getByRole('button', { name: 'Create my wallet' }).click();
+  // From the keyboard only: type, Tab to the next field, Enter submits.
+  await page.getByLabel('Password', { exact: true }).first().fill('');
+  await page.getByLabel('Repeat the password').fill('');
+  await page.getByLabel('Password', { exact: true }).first().focus();
+  await page.keyboard.type('correct horse battery');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('correct horse battery');
+  await page.keyboard.press('Enter');
   const downloadP = page.waitForEvent('download');
   await page.getByRole('link', { name: 'Download my keystore file' }).click();
   const keystorePath = join(dir, 'keystore.json');
@@ -116,8 +133,11 @@ t.test('sign up, pair, consent, chart, bad input, expired session, erase', async
   await page.getByLabel('Pairing code').fill(encodePairingCode(device.publicKey).toLowerCase());
   await page.getByRole('button', { name: 'Pair this device' }).click();
   await page.getByRole('heading', { name: 'Consent' }).waitFor();
-  await page.getByLabel('Steps in the hour', { exact: true }).check();
-  await page.getByLabel('Average heart rate in the hour', { exact: true }).check();
+  t.ok(await page.getByLabel('Steps in the hour', { exact: true }).isChecked(), 'steps is proposed to start with');
+  const hr = page.getByLabel('Average heart rate in the hour', { exact: true });
+  await hr.focus();
+  await page.keyboard.press('Space');
+  t.ok(await hr.isChecked(), 'a checkbox from the keyboard');
   const hourly = page.locator('pre[data-cadence="hourly"]');
   t.match(await hourly.textContent(), /"heart_rate_avg"/, 'the preview shows the field that will leave');
   await shot('consent');
