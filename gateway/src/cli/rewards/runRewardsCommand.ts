@@ -66,7 +66,7 @@ function operatorToken(flags: Record<string, string>, env: Record<string, string
   );
 }
 
-export function formatStatus(s: RewardsStatus): string {
+function formatStatus(s: RewardsStatus): string {
   const lines = [
     `treasury ${s.treasury}  balance ${s.treasuryBalance ?? '(ledger did not answer)'}`,
     `interval ${s.intervalMs} ms  fee ${s.feeBps} bps  min payout ${s.minPayout}  carried ${s.carried}  ${s.running ? 'RUNNING' : 'idle'}`,
