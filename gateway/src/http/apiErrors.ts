@@ -5,6 +5,7 @@ import {
   type ApiError,
   type ErrorCode,
   errorCatalogue,
+  isErrorCode,
   isProtocolError,
   type ProtocolError,
 } from '@datagraph/protocol';
@@ -42,6 +43,9 @@ export function toApiError(err: unknown, log: Logger): ApiError {
     });
   }
   const e = err as FastifyError;
+  // Our own shape thrown by a plugin (the rate limiter's errorResponseBuilder): kept as it is.
+  if (typeof e.code === 'string' && isErrorCode(e.code) && typeof e.statusCode === 'number')
+    return apiError(e.code, e.message, undefined, e.statusCode);
   if (e.statusCode === 429) return apiError('GW_RATE_LIMITED');
   if (e.statusCode === 413) return apiError('GW_PAYLOAD_TOO_LARGE', e.message);
   if (e.statusCode === 404) return apiError('GW_NOT_FOUND', e.message);
