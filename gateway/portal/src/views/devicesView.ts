@@ -30,8 +30,11 @@ export function devicesView(state: AppState, after: () => void, toConsent: () =>
         try {
           device = readPairingCode(code.value);
         } catch (err) {
+          code.setAttribute('aria-invalid', 'true');
+          code.focus();
           return status.replaceChildren(notice('error', `That pairing code is not right: ${describe(err)}`));
         }
+        code.removeAttribute('aria-invalid');
         if (list.some((d) => d.address === device.address))
           return status.replaceChildren(notice('info', 'This device is already paired.'));
         if (reg?.status !== 'active') {
@@ -50,7 +53,11 @@ export function devicesView(state: AppState, after: () => void, toConsent: () =>
         }
       },
     },
-    field('Pairing code', code, 'Shown by your device or by `datagraph agent init`. Case and dashes do not matter.'),
+    field(
+      'Pairing code',
+      code,
+      'Shown by your device (or by the command datagraph agent init). Case and dashes do not matter.',
+    ),
     btn,
   );
   return h(
