@@ -14,7 +14,7 @@ test: setup
 	node scripts/run-tests.mjs
 
 demo: setup
-	node scripts/demo.mjs
+	node --import=tsx scripts/demo/main.ts
 
 bench: setup
 	node scripts/bench.mjs

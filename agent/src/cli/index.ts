@@ -31,6 +31,7 @@ options:
   --simulate PERSONA      (run) a simulated wearable persona through the simulated radio and real noble
   --seed N                (run) persona seed (default 1)
   --speed N               (run) with --simulate: simulated time runs N times faster (default 1)
+  --start DATE            (run) with --simulate: simulated time starts at DATE, UTC (default now), e.g. 2026-11-20
   --offline               (run) no broker: updates wait in the outbox
   --json                  (status) print the raw status JSON`;
 
@@ -64,6 +65,7 @@ export async function runAgentCommand(argv: string[], io: CliIo = defaultIo()): 
         simulate: { type: 'string' },
         seed: { type: 'string' },
         speed: { type: 'string' },
+        start: { type: 'string' },
         offline: { type: 'boolean' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },

@@ -22,6 +22,11 @@ export async function runRun(dir: string, values: Record<string, unknown>, io: C
     problems.push('--speed must be a number in (0, 100000]');
   if (values.speed !== undefined && values.simulate === undefined)
     problems.push('--speed needs --simulate (real sensors run in real time)');
+  const start = values.start === undefined ? undefined : Date.parse(values.start as string);
+  if (start !== undefined && !Number.isFinite(start))
+    problems.push('--start must be a date such as 2026-11-20 or 2026-11-20T06:00Z (UTC)');
+  if (values.start !== undefined && values.simulate === undefined)
+    problems.push('--start needs --simulate (real sensors read the present)');
   const seed = values.seed === undefined ? 1 : Number(values.seed);
   if (!Number.isInteger(seed)) problems.push('--seed must be an integer');
   const provider = values.provider as string | undefined;
@@ -37,7 +42,8 @@ export async function runRun(dir: string, values: Record<string, unknown>, io: C
   });
   const device = await loadDeviceKey(dir, passphrase);
   const logger = pino({ name: 'datagraph-agent', level: io.env.DG_LOG_LEVEL ?? 'info' }, pino.destination(2));
-  const clock: Clock = values.simulate !== undefined && speed !== 1 ? new ScaledClock(speed) : systemClock;
+  const clock: Clock =
+    values.simulate !== undefined && (speed !== 1 || start !== undefined) ? new ScaledClock(speed, start) : systemClock;
 
   let world: PersonaWorld | undefined;
   let ble: BleSampleSource;
@@ -50,9 +56,17 @@ export async function runRun(dir: string, values: Record<string, unknown>, io: C
     } catch (cause) {
       throw new ProtocolError('AG_CONFIG_INVALID', (cause as Error).message, { cause });
     }
-    const simulation = sim.createPersonaSimulation({ persona, seed, clock });
+    const simulation = sim.createPersonaSimulation({ persona, seed, clock, keepLogs: false });
     world = simulation.world;
-    ble = new BleSampleSource({ sensors: [...builtinSensors, acmeBandSensor], clock, noble: simulation.noble, logger });
+    // GATT timeouts run on the agent's clock; a sped-up clock would shrink 15 s to a few real milliseconds, less
+    // than the simulated radio needs to answer on a busy machine. Keep them 15 s of real time.
+    ble = new BleSampleSource({
+      sensors: [...builtinSensors, acmeBandSensor],
+      clock,
+      noble: simulation.noble,
+      logger,
+      timeoutMs: 15_000 * speed,
+    });
   } else {
     ble = new BleSampleSource({
       sensors: [...builtinSensors, acmeBandSensor],
