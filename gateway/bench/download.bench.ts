@@ -10,6 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import {
+  encodeMerkleCompact,
   generateKeyPair,
   type KeyPair,
   makeSalt,
@@ -151,7 +152,7 @@ function rowRefFrom(u: SignedUpdate, ordinal: number, tree: ReturnType<typeof sn
     start: u.body.window.start,
     end: u.body.window.end,
     ordinal,
-    merkleProof: tree.proof(i),
+    merkle: encodeMerkleCompact(tree.proof(i)),
     entriesRoot: tree.root,
   };
 }

@@ -5,7 +5,7 @@
 //   queries   {queryId} -> QueryRecord;  querytx {txHash} -> queryId (one payment funds one query, invariant 4)
 //   queryrows {queryId}!{n} -> RowRef: the usage, every row the query releases, recorded with the query
 // It is also the paid-query source the rewards engine reads (docs/rewards.md "Interfaces").
-import type { Cadence, FieldName, MerkleProof, QueryState } from '@datagraph/protocol';
+import type { Cadence, FieldName, QueryState } from '@datagraph/protocol';
 import type { PaidQuery } from '../rewards/allocateCycle.ts';
 import type { PaidQuerySource } from '../rewards/planCycle.ts';
 import type { GatewayStore, StoreOp } from '../store/GatewayStore.ts';
@@ -19,7 +19,8 @@ export interface RowRef {
   start: number;
   end: number;
   ordinal: number;
-  merkleProof: MerkleProof;
+  /** The row's Merkle proof in the snapshot's entries tree, compact text (`encodeMerkleCompact`): small to store and read. */
+  merkle: string;
   entriesRoot: string;
 }
 

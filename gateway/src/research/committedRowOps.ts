@@ -1,7 +1,7 @@
 // When the outbox sees one of our IngestBatches in a snapshot, index its rows for quotes with their Merkle proofs
 // against the snapshot's entriesRoot (the metagraph's `combine`: a tree over every accepted entry of the
 // snapshot, in block order). The tree is built once per snapshot however many of our batches it carries.
-import type { IngestBatch, SignedDataUpdate } from '@datagraph/protocol';
+import { encodeMerkleCompact, type IngestBatch, type SignedDataUpdate } from '@datagraph/protocol';
 import type { ResearchStore, RowRef } from './ResearchStore.ts';
 import { type SnapshotTree, snapshotCommitments, snapshotTree } from './snapshotProofs.ts';
 
@@ -33,7 +33,7 @@ export class CommittedRowIndexer {
         start: e.window.start,
         end: e.window.end,
         ordinal,
-        merkleProof: tree.proof(i),
+        merkle: encodeMerkleCompact(tree.proof(i)),
         entriesRoot: tree.root,
       });
     }

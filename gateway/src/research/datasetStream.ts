@@ -10,14 +10,15 @@ import {
   type DatasetFormat,
   type DatasetRow,
   type DatasetTrailer,
+  decodeMerkleCompact,
   type FieldName,
   rowToCsvLine,
-  rowToNdjsonLine,
   type SignatureProof,
   type UpdateBody,
 } from '@datagraph/protocol';
 import type { Registry } from '../registry/Registry.ts';
 import type { Vault } from '../vault/Vault.ts';
+import { ndjsonRowLine } from './ndjsonRowLine.ts';
 import type { ResearchStore, RowRef, UsageRef } from './ResearchStore.ts';
 
 const FIRST_CHUNK = 64;
@@ -112,16 +113,20 @@ async function* datasetChunks(d: DatasetStreamDeps, req: DatasetStreamRequest): 
         counts.withheld++;
         continue;
       }
+      if (req.format === 'ndjson') {
+        out += ndjsonRowLine(row++, v, p.ordinal, p.merkle, p.entriesRoot);
+        continue;
+      }
       const r: DatasetRow = {
         row: row++,
         body: v.body,
         commitment: v.commitment,
         proof: v.proof,
         ordinal: p.ordinal,
-        merkle: p.merkleProof,
+        merkle: decodeMerkleCompact(p.merkle),
         entriesRoot: p.entriesRoot,
       };
-      out += req.format === 'csv' ? rowToCsvLine(r, req.columns) : rowToNdjsonLine(r);
+      out += rowToCsvLine(r, req.columns);
     }
     if (out) yield out;
   }
