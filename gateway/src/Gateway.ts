@@ -18,7 +18,7 @@ import { MqttBroker } from './mqtt/MqttBroker.ts';
 import { GatewayMetrics } from './ops/GatewayMetrics.ts';
 import { ProviderService } from './registry/ProviderService.ts';
 import { Registry } from './registry/Registry.ts';
-import { buildCatalog } from './research/buildCatalog.ts';
+import { CatalogCounts } from './research/CatalogCounts.ts';
 import { CommittedRowIndexer } from './research/committedRowOps.ts';
 import { PaymentLedger } from './research/PaymentLedger.ts';
 import { QueryService } from './research/QueryService.ts';
@@ -124,6 +124,10 @@ export async function startGateway(
     maxPayloadBytes: config.mqtt.maxPayloadBytes,
   });
   const research = new ResearchStore(store);
+  const catalog = new CatalogCounts(research, registry, {
+    minProviders: config.research.minProviders,
+    perRowBaseUnits: config.pricing.perRowBaseUnits,
+  });
   const rowIndexer = new CommittedRowIndexer(research);
   // The treasury key: research payments arrive at its address (payTo) and rewards pay out from it, one chain
   // (docs/rewards.md "Configuration"); a configured treasury.address must match it.
@@ -152,6 +156,7 @@ export async function startGateway(
       log.info({ type: v.type, ordinal }, 'ledger: update committed');
       return;
     }
+    const indexed = rowIndexer.ops(v, ordinal, snapshotUpdates);
     await store.write([
       ...v.entries.map((e) => ({
         type: 'put' as const,
@@ -160,8 +165,9 @@ export async function startGateway(
         value: { ordinal, batch: v.batch, commitment: e.commitment },
       })),
       // The researcher API's index of committed rows, with each row's Merkle proof (DESIGN.md section 3).
-      ...rowIndexer.ops(v, ordinal, snapshotUpdates),
+      ...indexed.ops,
     ]);
+    catalog.add(indexed.rows);
     for (const e of v.entries) broker.sendAck(e.device, { id: e.id, status: 'committed', ordinal });
   };
   const providers = new ProviderService({
@@ -205,11 +211,7 @@ export async function startGateway(
     registry,
     health: () => ({ gateway: key.address, pendingEntries: batcher.pending, ledger: outbox.pending() }),
     rateLimit: config.http.rateLimit,
-    catalog: () =>
-      buildCatalog(research, registry, {
-        minProviders: config.research.minProviders,
-        perRowBaseUnits: config.pricing.perRowBaseUnits,
-      }),
+    catalog: () => catalog.catalog(),
     quotes,
     queries: { queries, research, dataset: { research, vault, registry } },
     portal: {

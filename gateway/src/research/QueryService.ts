@@ -20,6 +20,7 @@ import {
 import type { Logger } from 'pino';
 import type { LedgerOutbox } from '../ledger/LedgerOutbox.ts';
 import type { Registry } from '../registry/Registry.ts';
+import { rowLive } from './CatalogCounts.ts';
 import type { PaymentLedger } from './PaymentLedger.ts';
 import type { QueryRecord, QuoteRecord, ResearchStore, UsageRef } from './ResearchStore.ts';
 
@@ -250,7 +251,7 @@ export class QueryService {
       chunk = [];
     };
     for await (const r of research.quoteRows(quote.quoteId)) {
-      if (registry.provider(r.provider)?.status !== 'active') continue;
+      if (!rowLive(r, registry.provider(r.provider))) continue;
       chunk.push(r);
       commitments.push(r.commitment);
       providers.add(r.provider);

@@ -16,6 +16,7 @@ import {
 } from '@datagraph/protocol';
 import type { ProviderRecord, Registry } from '../registry/Registry.ts';
 import type { Vault } from '../vault/Vault.ts';
+import { rowLive } from './CatalogCounts.ts';
 import { type ResearchStore, type RowRef, type UsageRef, usageRef } from './ResearchStore.ts';
 
 export interface QuoteOptions {
@@ -122,6 +123,8 @@ export class QuoteService {
 }
 
 function qualifies(r: RowRef, fields: readonly string[], p: ProviderRecord, cadence: Cadence, now: number): boolean {
+  // A row made before the provider's last revocation is never sold again, even after they share anew (invariant 6).
+  if (!rowLive(r, p)) return false;
   for (const f of fields) if (!r.fields.includes(f as FieldName)) return false;
   return consents(p, r.fields, cadence, now);
 }

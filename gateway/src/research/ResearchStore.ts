@@ -18,6 +18,8 @@ export interface RowRef {
   fields: FieldName[];
   start: number;
   end: number;
+  /** Consent policy version the row was made under: rows at or below a revocation's version are never sold. */
+  policyVersion?: number;
   ordinal: number;
   /** The row's Merkle proof in the snapshot's entries tree, compact text (`encodeMerkleCompact`): small to store and read. */
   merkle: string;
@@ -62,6 +64,7 @@ export interface UsageRef {
   provider: string;
   id: string;
   commitment: string;
+  policyVersion?: number;
 }
 
 export const usageRef = (r: RowRef): UsageRef => ({
@@ -69,6 +72,7 @@ export const usageRef = (r: RowRef): UsageRef => ({
   provider: r.provider,
   id: r.id,
   commitment: r.commitment,
+  ...(r.policyVersion === undefined ? {} : { policyVersion: r.policyVersion }),
 });
 
 const pad = (n: number, w = 12) => String(n).padStart(w, '0');

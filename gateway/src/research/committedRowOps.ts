@@ -32,11 +32,12 @@ export class CommittedRowIndexer {
         fields: e.fields,
         start: e.window.start,
         end: e.window.end,
+        policyVersion: e.policyVersion,
         ordinal,
         merkle: encodeMerkleCompact(tree.proof(i)),
         entriesRoot: tree.root,
       });
     }
-    return this.research.rowOps(rows);
+    return { ops: this.research.rowOps(rows), rows };
   }
 }

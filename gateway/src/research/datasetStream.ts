@@ -18,6 +18,7 @@ import {
 } from '@datagraph/protocol';
 import type { Registry } from '../registry/Registry.ts';
 import type { Vault } from '../vault/Vault.ts';
+import { rowLive } from './CatalogCounts.ts';
 import { ndjsonRowLine } from './ndjsonRowLine.ts';
 import type { ResearchStore, RowRef, UsageRef } from './ResearchStore.ts';
 
@@ -58,13 +59,13 @@ async function* releasable(
   req: DatasetStreamRequest,
   counts: { withheld: number; skipped: number },
 ): AsyncGenerator<UsageRef[]> {
-  const active = (provider: string) => d.registry.provider(provider)?.status === 'active';
+  const active = (ref: UsageRef) => rowLive(ref, d.registry.provider(ref.provider));
   let skip = req.offset;
   let pending: UsageRef[] = [];
   let want = FIRST_CHUNK;
   for await (const chunk of d.research.usageChunks(req.queryId, CHUNK)) {
     for (const ref of chunk) {
-      if (!active(ref.provider)) {
+      if (!active(ref)) {
         counts.withheld++;
         continue;
       }
@@ -109,7 +110,8 @@ async function* datasetChunks(d: DatasetStreamDeps, req: DatasetStreamRequest): 
       const p = loaded.proofs[i];
       const v = loaded.rows[i];
       // Re-checked after the reads: a revocation processed meanwhile withholds the row all the same.
-      if (!p || !v || d.registry.provider((loaded.refs[i] as UsageRef).provider)?.status !== 'active') {
+      const ref = loaded.refs[i] as UsageRef;
+      if (!p || !v || !rowLive(ref, d.registry.provider(ref.provider))) {
         counts.withheld++;
         continue;
       }

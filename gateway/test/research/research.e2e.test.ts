@@ -12,7 +12,7 @@ import {
 } from '@datagraph/protocol';
 import t from 'tap';
 import { TreasuryClient } from '../../src/rewards/TreasuryClient.ts';
-import { waitFor } from '../helpers.ts';
+import { policyFor, registerProvider, waitFor } from '../helpers.ts';
 import { type Fixture, HOURLY_PER_PROVIDER, PER_ROW, PROVIDERS, startFixture } from './researchFixture.ts';
 
 let f: Fixture;
@@ -298,6 +298,18 @@ t.test(
     // one more stop leaves fewer than k: refused before payment
     await f.stop(2, 'RevokeConsent');
     const below = await f.api('/v1/quotes', { body: { fields: ['steps'] } });
-    t.match(below, { status: 422, body: { code: 'GW_QUOTE_BELOW_K' } });
+    t.match(below, { status: 422, body: { code: 'GW_QUOTE_BELOW_K', details: { providers: PROVIDERS - 3 } } });
+
+    // sharing anew (a higher policy version) does not bring rows made before the revocation back
+    const p0 = f.providers[0] as Fixture['providers'][number];
+    const again = await registerProvider(f.gw, p0.key, [p0.device], policyFor(p0.key, 2, { steps: ['hourly'] }));
+    t.equal(again.status, 201);
+    const still = await f.api('/v1/quotes', { body: { fields: ['steps'] } });
+    t.match(still, { status: 422, body: { details: { providers: PROVIDERS - 3 } } }, 'old rows stay unsold');
+    const cat2 = await f.api('/v1/catalog');
+    t.match(
+      cat2.body.fields.find((x: { name: string }) => x.name === 'steps'),
+      { providers: PROVIDERS - 3 },
+    );
   },
 );

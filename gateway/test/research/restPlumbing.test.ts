@@ -25,7 +25,10 @@ t.test('rate limit per IP, health exempt; MQTT over WebSocket at /mqtt', async (
   config.vault.masterKeyHex = '55'.repeat(32);
   config.rewards.intervalMs = 0;
   config.http.rateLimit = { max: 5, windowMs: 60_000 };
-  const gw = await startGateway(config, { gatewayKey: generateKeyPair(), log: createGatewayLogger(process.env.DG_TEST_LOG ?? 'silent') });
+  const gw = await startGateway(config, {
+    gatewayKey: generateKeyPair(),
+    log: createGatewayLogger(process.env.DG_TEST_LOG ?? 'silent'),
+  });
   t.teardown(async () => {
     await gw.close();
     cleanup(dir);
