@@ -23,7 +23,7 @@ import { ndjsonRowLine } from './ndjsonRowLine.ts';
 import type { ResearchStore, RowRef, UsageRef } from './ResearchStore.ts';
 
 const FIRST_CHUNK = 64;
-const CHUNK = 2000;
+const CHUNK = 500;
 
 interface VaultRow {
   body: UpdateBody;
