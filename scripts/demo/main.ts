@@ -3,12 +3,15 @@
 //   2. the gateway (datagraph gateway): MQTT broker, ingest, vault, batcher, REST
 //   3. providers pair simulated wearables (datagraph agent init / provider register) and share a day of data
 //   4. the ledger holds commitments only: Merkle proofs check out, no raw value appears in any snapshot
-// Later parts (researchers, rewards, the portal) are added by scripts/demo/*.ts as they exist.
+//   5. a researcher quotes, pays with dag4, downloads and verifies a dataset (a tampered copy fails)
+//   6. a rewards cycle pays the providers; their statements equal their ledger balances
+// DEMO_KEEP=1 make demo leaves the node and gateway running afterwards (portal at http://127.0.0.1:8080/portal/).
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encryptKeystore, generateKeyPair, type KeyPair } from '@datagraph/protocol';
 import { DEFAULT_NODE, transferDemo } from './ledger.ts';
 import { ingestDemo } from './ingest.ts';
+import { researchDemo } from './research.ts';
 import { ROOT, Services, waitFor } from './processes.ts';
 
 export const DEMO_DIR = join(ROOT, '.demo');
@@ -69,8 +72,13 @@ async function main(): Promise<void> {
     await transferDemo(DEFAULT_NODE, alice, bob, 25);
 
     const ctx = { services, keys, researcher, gateway, treasury, dir: DEMO_DIR, passphrase: PASSPHRASE, step };
-    await ingestDemo(ctx);
+    const providers = await ingestDemo(ctx);
+    await researchDemo(ctx, providers);
     console.log(`\nDemo finished. Logs: ${join(DEMO_DIR, 'logs')}; data: ${DEMO_DIR}`);
+    if (process.env.DEMO_KEEP) {
+      console.log('DEMO_KEEP is set: the node and gateway keep running; press Ctrl-C to stop them.');
+      await new Promise(() => {});
+    }
   } finally {
     await stop();
   }
