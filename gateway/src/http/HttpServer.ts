@@ -9,7 +9,7 @@ import type { Catalog } from '@datagraph/protocol';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyPluginAsync } from 'fastify';
+import Fastify, { type FastifyPluginAsync, LogController } from 'fastify';
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -66,7 +66,7 @@ export function buildHttpServer(d: HttpDeps) {
   const app = Fastify({
     loggerInstance: d.log.child({ component: 'http' }),
     bodyLimit: 256 * 1024,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: false,
     genReqId: (req: IncomingMessage) => {
       const given = req.headers['x-request-id'];
