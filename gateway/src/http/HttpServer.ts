@@ -86,7 +86,18 @@ export function buildHttpServer(d: HttpDeps) {
         description: 'Providers, catalogue, quotes, paid queries and dataset downloads (docs/researchers.md).',
         version: '1',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'the token returned when the query was created' },
+          payer: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'authorization',
+            description:
+              'DgPayer <publicKey>:<unixSeconds>:<signature over dg-query:{queryId}:{unixSeconds}> by the payer',
+          },
+        },
+      },
     },
     transform: jsonSchemaTransform,
   });

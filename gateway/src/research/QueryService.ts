@@ -22,6 +22,7 @@ import type { LedgerOutbox } from '../ledger/LedgerOutbox.ts';
 import type { Registry } from '../registry/Registry.ts';
 import { rowLive } from './CatalogCounts.ts';
 import type { PaymentLedger } from './PaymentLedger.ts';
+import { verifyPayerAuthorization } from './payerAuthorization.ts';
 import type { QueryRecord, QuoteRecord, ResearchStore, UsageRef } from './ResearchStore.ts';
 
 export interface QueryOptions {
@@ -122,20 +123,26 @@ export class QueryService {
   }
 
   /** GET /v1/queries/{id}: a pending query is checked once more before answering. */
-  async get(queryId: string, bearer: string | undefined): Promise<QueryRecord> {
-    const q = await this.authorize(queryId, bearer);
+  async get(queryId: string, authorization: string | undefined): Promise<QueryRecord> {
+    const q = await this.authorize(queryId, authorization);
     if (q.status !== 'pending') return q;
     return this.#settle(queryId);
   }
 
-  /** The query when `bearer` is its token (GW_QUERY_NOT_FOUND / GW_QUERY_UNAUTHORIZED otherwise). */
-  async authorize(queryId: string, bearer: string | undefined): Promise<QueryRecord> {
+  /**
+   * The query when `authorization` is `Bearer <its token>`, or `DgPayer ...` signed by the confirmed payment's
+   * payer (payerAuthorization.ts); GW_QUERY_NOT_FOUND / GW_QUERY_UNAUTHORIZED otherwise.
+   */
+  async authorize(queryId: string, authorization: string | undefined): Promise<QueryRecord> {
     const q = await this.#d.research.query(queryId);
     if (!q) throw new ProtocolError('GW_QUERY_NOT_FOUND');
-    const given = Buffer.from(sha256(bearer ?? ''), 'hex');
-    if (bearer === undefined || !timingSafeEqual(given, Buffer.from(q.tokenHash, 'hex')))
-      throw new ProtocolError('GW_QUERY_UNAUTHORIZED');
-    return q;
+    const bearer = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+    if (bearer !== undefined) {
+      if (timingSafeEqual(Buffer.from(sha256(bearer), 'hex'), Buffer.from(q.tokenHash, 'hex'))) return q;
+    } else if (q.payment && verifyPayerAuthorization(authorization, queryId, q.payment.payer, this.#d.clock.now())) {
+      return q;
+    }
+    throw new ProtocolError('GW_QUERY_UNAUTHORIZED');
   }
 
   /** Called when the outbox sees the query's receipt in a snapshot. */

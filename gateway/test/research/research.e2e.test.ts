@@ -11,6 +11,7 @@ import {
   verifyMerkleProof,
 } from '@datagraph/protocol';
 import t from 'tap';
+import { payerAuthorization } from '../../src/research/payerAuthorization.ts';
 import { TreasuryClient } from '../../src/rewards/TreasuryClient.ts';
 import { policyFor, registerProvider, waitFor } from '../helpers.ts';
 import { type Fixture, HOURLY_PER_PROVIDER, PER_ROW, PROVIDERS, startFixture } from './researchFixture.ts';
@@ -195,6 +196,17 @@ t.test('access is bound to the query token', async (t) => {
   t.match(none, { status: 401, body: { code: 'GW_QUERY_UNAUTHORIZED' } });
   const wrong = await f.api(`/v1/queries/${bought.queryId}`, { token: 'x'.repeat(43) });
   t.match(wrong, { status: 401, body: { code: 'GW_QUERY_UNAUTHORIZED' } });
+
+  // or a request signed by the payer's key
+  const signedBy = async (key: typeof f.researcher, at = Date.now()) =>
+    fetch(`${f.gw.urls.http}/v1/queries/${bought.queryId}`, {
+      headers: { authorization: payerAuthorization(key, bought.queryId, at) },
+    });
+  const payer = await signedBy(f.researcher);
+  t.equal(payer.status, 200, 'the payer may read the query');
+  t.match(await payer.json(), { queryId: bought.queryId, status: 'complete' });
+  t.equal((await signedBy(f.treasury)).status, 401, 'another key may not');
+  t.equal((await signedBy(f.researcher, Date.now() - 600_000)).status, 401, 'a stale signature may not');
 });
 
 t.test('acceptance 2: reused, short, misdirected, expired, never confirming', async (t) => {

@@ -15,13 +15,8 @@ export interface QueriesRouteDeps {
   dataset: DatasetStreamDeps;
 }
 
-function bearer(header: string | undefined): string | undefined {
-  const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
-  return m?.[1];
-}
-
 const Params = z.object({ id: Uuid });
-const auth = { security: [{ bearer: [] }] };
+const auth: { security: Record<string, string[]>[] } = { security: [{ bearer: [] }, { payer: [] }] };
 
 export const queriesRoutes: FastifyPluginAsyncZod<QueriesRouteDeps> = async (app, d) => {
   const tags = ['research'];
@@ -59,7 +54,7 @@ export const queriesRoutes: FastifyPluginAsyncZod<QueriesRouteDeps> = async (app
         response: { 200: QueryStatus, '4xx': ApiError },
       },
     },
-    async (req) => queryStatus(await d.queries.get(req.params.id, bearer(req.headers.authorization))),
+    async (req) => queryStatus(await d.queries.get(req.params.id, req.headers.authorization)),
   );
   app.get(
     '/v1/queries/:id/data',
@@ -77,7 +72,7 @@ export const queriesRoutes: FastifyPluginAsyncZod<QueriesRouteDeps> = async (app
       },
     },
     async (req, reply) => {
-      const q = await d.queries.get(req.params.id, bearer(req.headers.authorization));
+      const q = await d.queries.get(req.params.id, req.headers.authorization);
       if (q.status !== 'complete')
         return reply
           .status(409)
