@@ -205,6 +205,7 @@ async function main(): Promise<void> {
       await waitFor(async () => (await fetch(`${http}/healthz`).catch(() => null))?.ok, 'gateway up', 120_000);
       const pid = child.pid as number;
       const rssBefore = vm(pid, 'VmRSS');
+      const anonBefore = vm(pid, 'RssAnon');
       // Peak memory during the download, sampled: RssAnon is the process's own memory (heap, buffers); RssFile
       // is LevelDB's memory-mapped table files (page cache the kernel can drop). The startup peak (two scrypt
       // keystore decryptions of 256 MiB each) is not the download's, so VmHWM is not used.
@@ -237,6 +238,7 @@ async function main(): Promise<void> {
         { name: 'download throughput (bytes)', value: Math.round(bytes / seconds / 1e6), unit: 'MB/s' },
         { name: 'time to first byte', value: Math.round(firstByte), unit: 'ms', target: '<= 200 ms' },
         { name: 'gateway RSS before the download', value: Math.round(rssBefore / 1024), unit: 'MB' },
+        { name: '  of which anonymous', value: Math.round(anonBefore / 1024), unit: 'MB' },
         {
           name: 'gateway peak RSS during the download',
           value: Math.round(peak.rss / 1024),
