@@ -2,7 +2,7 @@
 // `make bench`: runs every <package>/bench/*.bench.ts in turn; each prints its figures beside a
 // reference measured in the same run and writes bench/results/<name>.json.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const only = process.argv[2];

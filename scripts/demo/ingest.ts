@@ -63,7 +63,10 @@ export async function ingestDemo(ctx: DemoContext): Promise<DemoProvider[]> {
       const { address } = JSON.parse(out) as { address: string };
       const share = SHARES[i % SHARES.length] as string;
       const coarse = i % 4 === 3 ? ['--coarse', 'steps'] : [];
-      await runDatagraph(['provider', 'register', '--keystore', keystore, '--code', code, '--share', share, ...coarse], env);
+      await runDatagraph(
+        ['provider', 'register', '--keystore', keystore, '--code', code, '--share', share, ...coarse],
+        env,
+      );
       const persona = PERSONAS[i % PERSONAS.length] as string;
       const note = `shares ${share.split(',').length} fields${coarse.length ? ', steps coarse' : ''}`;
       console.log(`  provider ${short(address)} paired ${code.slice(0, 13)}… (${persona}), ${note}`);
@@ -75,10 +78,26 @@ export async function ingestDemo(ctx: DemoContext): Promise<DemoProvider[]> {
   const dayStart = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000 - 2 * 86_400_000);
   const before = await acceptedCount();
   const agents = providers.map((p) =>
-    ctx.services.start(`agent-${p.index}`, [
-      'agent', 'run', '--dir', p.agentDir, '--simulate', p.persona, '--seed', String(p.index + 1),
-      '--speed', String(SPEED), '--start', dayStart.toISOString(), '--provider', p.address,
-    ], env),
+    ctx.services.start(
+      `agent-${p.index}`,
+      [
+        'agent',
+        'run',
+        '--dir',
+        p.agentDir,
+        '--simulate',
+        p.persona,
+        '--seed',
+        String(p.index + 1),
+        '--speed',
+        String(SPEED),
+        '--start',
+        dayStart.toISOString(),
+        '--provider',
+        p.address,
+      ],
+      env,
+    ),
   );
   // Each agent runs on its own sped-up clock from its start; wait until every one has passed the end of the day
   // (plus the closing grace) by its own status, then stop them as a person would (SIGTERM).
@@ -95,7 +114,9 @@ export async function ingestDemo(ctx: DemoContext): Promise<DemoProvider[]> {
     await new Promise((r) => setTimeout(r, 5000));
     const slowest = Math.min(...providers.map(simulatedAt));
     const hours = Math.max(0, Math.min(24, Math.floor((slowest - dayStart.getTime()) / 3_600_000)));
-    console.log(`  ${hours} of 24 simulated hours done by every agent; gateway accepted ${(await acceptedCount()) - before} updates`);
+    console.log(
+      `  ${hours} of 24 simulated hours done by every agent; gateway accepted ${(await acceptedCount()) - before} updates`,
+    );
     if (slowest >= dayEnd) break;
     if (Date.now() > deadline) throw new Error('demo: the agents did not finish their simulated day in 10 minutes');
   }
@@ -105,15 +126,23 @@ export async function ingestDemo(ctx: DemoContext): Promise<DemoProvider[]> {
   console.log(`  day over: ${accepted} signed, consent-filtered updates accepted into the encrypted vault`);
 
   ctx.step(5, 'Ledger: batches of commitments in snapshots; Merkle proofs; no raw value anywhere on chain');
-  await waitFor('every accepted update to be committed', async () => {
-    const h = await getJson<{ pendingEntries: number; ledger: { queued: number; sent: number } }>(`${GATEWAY_HTTP}/healthz`);
-    return h.pendingEntries === 0 && h.ledger.queued === 0 && h.ledger.sent === 0;
-  }, 120_000);
+  await waitFor(
+    'every accepted update to be committed',
+    async () => {
+      const h = await getJson<{ pendingEntries: number; ledger: { queued: number; sent: number } }>(
+        `${GATEWAY_HTTP}/healthz`,
+      );
+      return h.pendingEntries === 0 && h.ledger.queued === 0 && h.ledger.sent === 0;
+    },
+    120_000,
+  );
   const ordinal = await latestOrdinal(DEFAULT_NODE);
   let entries = 0;
   let sample: Record<string, unknown> | undefined;
   for (let o = 1; o <= ordinal; o++) {
-    const snap = await getJson<{ value: { dataApplication?: { blocks?: { value: { type: string; entries?: Record<string, unknown>[] } }[] } } }>(`${DEFAULT_NODE.l0}/snapshots/${o}`);
+    const snap = await getJson<{
+      value: { dataApplication?: { blocks?: { value: { type: string; entries?: Record<string, unknown>[] } }[] } };
+    }>(`${DEFAULT_NODE.l0}/snapshots/${o}`);
     for (const b of snap.value.dataApplication?.blocks ?? []) {
       if (b.value.type !== 'IngestBatch') continue;
       entries += b.value.entries?.length ?? 0;
@@ -124,9 +153,13 @@ export async function ingestDemo(ctx: DemoContext): Promise<DemoProvider[]> {
   if (sample) {
     const { proof: _p, ...shown } = sample;
     console.log(`  one entry as the ledger has it (no values, no salt):\n    ${JSON.stringify(shown)}`);
-    const p = await getJson<{ proof: unknown; entriesRoot: string; ordinal: number }>(`${DEFAULT_NODE.l0}/data-application/entries/${sample.commitment}/proof`);
+    const p = await getJson<{ proof: unknown; entriesRoot: string; ordinal: number }>(
+      `${DEFAULT_NODE.l0}/data-application/entries/${sample.commitment}/proof`,
+    );
     const ok = verifyMerkleProof(sample.commitment as string, MerkleProof.parse(p.proof), p.entriesRoot);
-    console.log(`  its Merkle inclusion proof against snapshot ${p.ordinal}'s entries root: ${ok ? 'valid' : 'INVALID'}`);
+    console.log(
+      `  its Merkle inclusion proof against snapshot ${p.ordinal}'s entries root: ${ok ? 'valid' : 'INVALID'}`,
+    );
   }
   return providers;
 }

@@ -9,7 +9,11 @@ export interface NodeUrls {
   dataL1: string;
 }
 
-export const DEFAULT_NODE: NodeUrls = { l0: 'http://127.0.0.1:9200', l1: 'http://127.0.0.1:9300', dataL1: 'http://127.0.0.1:9400' };
+export const DEFAULT_NODE: NodeUrls = {
+  l0: 'http://127.0.0.1:9200',
+  l1: 'http://127.0.0.1:9300',
+  dataL1: 'http://127.0.0.1:9400',
+};
 
 /** dag4's metagraph token client, unchanged, pointed at the node (as docs/metagraph-node.md shows). */
 export function tokenClient(key: KeyPair, urls: NodeUrls) {
@@ -38,12 +42,16 @@ export async function transferDemo(urls: NodeUrls, from: KeyPair, to: KeyPair, t
   const before = await balanceOf(urls, to.address);
   const tx = (await client.transfer(to.address, tokens, 0)) as { hash: string } | string;
   const hash = typeof tx === 'string' ? tx : tx.hash;
-  console.log(`  dag4 transfer ${tokens} tokens ${short(from.address)} -> ${short(to.address)}: tx ${hash.slice(0, 16)}…`);
+  console.log(
+    `  dag4 transfer ${tokens} tokens ${short(from.address)} -> ${short(to.address)}: tx ${hash.slice(0, 16)}…`,
+  );
   const pending = await client.networkInstance.getPendingTransaction(hash);
   console.log(`  currency L1 holds it as ${pending ? 'pending ("Waiting")' : 'already confirmed'}`);
   await waitFor('the transfer to be confirmed in a snapshot', async () => client.networkInstance.getTransaction(hash));
   const after = await balanceOf(urls, to.address);
-  console.log(`  confirmed in snapshot ${await latestOrdinal(urls)}: ${short(to.address)} balance ${formatTokens(before)} -> ${formatTokens(after)} tokens`);
+  console.log(
+    `  confirmed in snapshot ${await latestOrdinal(urls)}: ${short(to.address)} balance ${formatTokens(before)} -> ${formatTokens(after)} tokens`,
+  );
 }
 
 export function short(address: string): string {

@@ -9,10 +9,10 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encryptKeystore, generateKeyPair, type KeyPair } from '@datagraph/protocol';
-import { DEFAULT_NODE, transferDemo } from './ledger.ts';
 import { ingestDemo } from './ingest.ts';
-import { researchDemo } from './research.ts';
+import { DEFAULT_NODE, transferDemo } from './ledger.ts';
 import { ROOT, Services, waitFor } from './processes.ts';
+import { researchDemo } from './research.ts';
 
 export const DEMO_DIR = join(ROOT, '.demo');
 export const PASSPHRASE = 'demo passphrase, not for production';
@@ -22,7 +22,9 @@ export function step(n: number, title: string): void {
 }
 
 async function writeKeystore(path: string, key: KeyPair): Promise<void> {
-  writeFileSync(path, `${JSON.stringify(await encryptKeystore(key.privateKey, PASSPHRASE), null, 2)}\n`, { mode: 0o600 });
+  writeFileSync(path, `${JSON.stringify(await encryptKeystore(key.privateKey, PASSPHRASE), null, 2)}\n`, {
+    mode: 0o600,
+  });
 }
 
 async function main(): Promise<void> {

@@ -15,11 +15,16 @@ export class Services {
   /** Start `datagraph ...args` in the background; stdout and stderr go to logs/<name>.log. */
   start(name: string, args: string[], env: Record<string, string> = {}): ChildProcess {
     const log = createWriteStream(join(this.logDir, `${name}.log`));
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
     child.on('exit', (code, signal) => {
-      if (!this.#stopping && code !== 0) console.error(`  ! ${name} exited (${code ?? signal}); see ${join(this.logDir, `${name}.log`)}`);
+      if (!this.#stopping && code !== 0)
+        console.error(`  ! ${name} exited (${code ?? signal}); see ${join(this.logDir, `${name}.log`)}`);
     });
     this.#children.push({ name, child });
     return child;
@@ -48,7 +53,11 @@ export class Services {
 
 /** Run `datagraph ...args` to completion and return its stdout (throws with its output on failure). */
 export async function runDatagraph(args: string[], env: Record<string, string> = {}): Promise<string> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout.on('data', (d) => {
@@ -63,7 +72,11 @@ export async function runDatagraph(args: string[], env: Record<string, string> =
 }
 
 /** Poll until `fn` gives a truthy value. */
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined | null | false>,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

@@ -9,25 +9,42 @@ import { runDatagraph } from './processes.ts';
 
 export async function researchDemo(ctx: DemoContext, providers: DemoProvider[]): Promise<void> {
   const env = { DG_PASSPHRASE: ctx.passphrase };
-  const researcher = ['--keystore', join(ctx.keys, 'researcher.json'), '--state', join(ctx.dir, 'researcher-state.json')];
+  const researcher = [
+    '--keystore',
+    join(ctx.keys, 'researcher.json'),
+    '--state',
+    join(ctx.dir, 'researcher-state.json'),
+  ];
 
   ctx.step(6, 'Researcher: quote, pay with dag4 from their own wallet, download, verify every row against the ledger');
   try {
-    await runDatagraph(['researcher', 'quote', '--fields', 'steps,heart_rate_avg', '--cadence', 'hourly', ...researcher], env);
+    await runDatagraph(
+      ['researcher', 'quote', '--fields', 'steps,heart_rate_avg', '--cadence', 'hourly', ...researcher],
+      env,
+    );
   } catch (e) {
     // Three of the ten providers do not share heart rate: too few people would be in that dataset.
     const why = (e as Error).message.split('\n').find((l) => l.includes('GW_QUOTE_BELOW_K')) ?? (e as Error).message;
     console.log(`  quote steps + heart_rate_avg, hourly: refused before any payment:\n    ${why.trim()}`);
   }
-  const quote = await runDatagraph(['researcher', 'quote', '--fields', 'steps', '--cadence', 'hourly', ...researcher], env);
+  const quote = await runDatagraph(
+    ['researcher', 'quote', '--fields', 'steps', '--cadence', 'hourly', ...researcher],
+    env,
+  );
   console.log('  quote steps, hourly:');
   console.log(indent(quote));
   const { quoteId } = JSON.parse(quote) as { quoteId: string };
   const bought = await runDatagraph(['researcher', 'buy', quoteId, ...researcher], env);
-  console.log(`  buy: a dag4 transfer of the exact price to payTo, confirmed in a snapshot, then the query:\n${indent(bought)}`);
+  console.log(
+    `  buy: a dag4 transfer of the exact price to payTo, confirmed in a snapshot, then the query:\n${indent(bought)}`,
+  );
   const { queryId } = JSON.parse(bought) as { queryId: string };
   const file = join(ctx.dir, `dataset-${queryId}.csv`);
-  console.log(indent(await runDatagraph(['researcher', 'download', queryId, '--format', 'csv', '--out', file, ...researcher], env)));
+  console.log(
+    indent(
+      await runDatagraph(['researcher', 'download', queryId, '--format', 'csv', '--out', file, ...researcher], env),
+    ),
+  );
   const lines = readFileSync(file, 'utf8').split('\r\n');
   console.log(`  ${file}: ${lines.length - 2} rows; header: ${lines[0]?.slice(0, 110)}…`);
   console.log(indent(await runDatagraph(['researcher', 'verify', file], env)));
@@ -43,22 +60,34 @@ export async function researchDemo(ctx: DemoContext, providers: DemoProvider[]):
     await runDatagraph(['researcher', 'verify', tampered], env);
     throw new Error('demo: verify accepted a tampered dataset');
   } catch (e) {
-    const out = (e as Error).message.split('\n').filter((l) => /row|fail|problem/i.test(l)).slice(0, 3);
+    const out = (e as Error).message
+      .split('\n')
+      .filter((l) => /row|fail|problem/i.test(l))
+      .slice(0, 3);
     console.log(`  row 3's steps changed by one: verify exits non-zero:\n${indent(out.join('\n'))}`);
   }
 
   ctx.step(7, 'Rewards: a cycle pays each provider their exact share from the treasury; statements equal the ledger');
-  const before = new Map(await Promise.all(providers.map(async (p) => [p.address, await balanceOf(DEFAULT_NODE, p.address)] as const)));
+  const before = new Map(
+    await Promise.all(providers.map(async (p) => [p.address, await balanceOf(DEFAULT_NODE, p.address)] as const)),
+  );
   const operator = ['--data-dir', join(ctx.dir, 'gateway'), '--gateway', GATEWAY_HTTP];
   console.log(indent(await runDatagraph(['rewards', 'run', ...operator], env)));
   for (const p of providers.slice(0, 3)) {
     const after = await balanceOf(DEFAULT_NODE, p.address);
-    const statement = await runDatagraph(['rewards', 'statement', '--keystore', p.keystore, '--gateway', GATEWAY_HTTP], env);
+    const statement = await runDatagraph(
+      ['rewards', 'statement', '--keystore', p.keystore, '--gateway', GATEWAY_HTTP],
+      env,
+    );
     const total = /total[^0-9]*([0-9]+)/i.exec(statement)?.[1];
     const shown = total === undefined ? '?' : formatTokens(BigInt(total));
-    console.log(`  provider ${short(p.address)}: statement says ${shown} earned; ledger balance ${formatTokens(before.get(p.address) ?? 0n)} -> ${formatTokens(after)} tokens`);
+    console.log(
+      `  provider ${short(p.address)}: statement says ${shown} earned; ledger balance ${formatTokens(before.get(p.address) ?? 0n)} -> ${formatTokens(after)} tokens`,
+    );
   }
-  console.log(`\n  Providers can see all of this in the portal: ${GATEWAY_HTTP}/portal/ (REST docs: ${GATEWAY_HTTP}/docs)`);
+  console.log(
+    `\n  Providers can see all of this in the portal: ${GATEWAY_HTTP}/portal/ (REST docs: ${GATEWAY_HTTP}/docs)`,
+  );
 }
 
 function indent(text: string): string {

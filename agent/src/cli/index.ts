@@ -80,8 +80,7 @@ export async function runAgentCommand(argv: string[], io: CliIo = defaultIo()): 
     io.out(USAGE);
     return 0;
   }
-  const dir =
-    (values.dir as string | undefined) ?? io.env.DG_AGENT_DIR ?? join(homedir(), '.datagraph', 'agent');
+  const dir = (values.dir as string | undefined) ?? io.env.DG_AGENT_DIR ?? join(homedir(), '.datagraph', 'agent');
   try {
     switch (command) {
       case 'init':

@@ -4,16 +4,28 @@ export const agentCodes = {
   AG_INTERNAL: { status: 500, message: 'unexpected internal error' },
   // agent pipeline (aggregation, consent, outbox, MQTT, keys, CLI: agent/src outside ble and sensors)
   AG_SAMPLE_INVALID: { status: 400, message: 'sample does not match the Sample schema (kind, value, unit, at)' },
-  AG_POLICY_INVALID: { status: 400, message: 'consent policy message is not a valid SignedPolicy; sharing stays as it was' },
+  AG_POLICY_INVALID: {
+    status: 400,
+    message: 'consent policy message is not a valid SignedPolicy; sharing stays as it was',
+  },
   AG_POLICY_BAD_SIGNATURE: { status: 400, message: 'consent policy signature does not verify; ignored' },
-  AG_POLICY_WRONG_PROVIDER: { status: 403, message: 'consent policy is not signed by the provider this device is paired with; ignored' },
+  AG_POLICY_WRONG_PROVIDER: {
+    status: 403,
+    message: 'consent policy is not signed by the provider this device is paired with; ignored',
+  },
   AG_POLICY_STALE: { status: 409, message: 'consent policy is older than the one in force; ignored' },
-  AG_UPDATE_INVALID: { status: 500, message: 'an update failed the outbound schema after the privacy steps and was not sent' },
+  AG_UPDATE_INVALID: {
+    status: 500,
+    message: 'an update failed the outbound schema after the privacy steps and was not sent',
+  },
   AG_UPDATE_REJECTED: { status: 400, message: 'the gateway rejected an update; it is kept in the dead-letter store' },
   AG_OUTBOX_OVERFLOW: { status: 507, message: 'outbox reached its disk cap; oldest hourly updates were dropped' },
   AG_KEYSTORE_MISSING: { status: 400, message: 'no device keystore: run `datagraph agent init` first' },
   AG_KEYSTORE_EXISTS: { status: 409, message: 'a device keystore already exists here; refusing to overwrite it' },
-  AG_PASSPHRASE_MISSING: { status: 400, message: 'set DG_PASSPHRASE or pass --passphrase-file (at least 8 characters)' },
+  AG_PASSPHRASE_MISSING: {
+    status: 400,
+    message: 'set DG_PASSPHRASE or pass --passphrase-file (at least 8 characters)',
+  },
   AG_CONFIG_INVALID: { status: 400, message: 'agent options are invalid' },
   AG_AGENT_LOCKED: { status: 409, message: 'agent data directory is in use by another agent process' },
   AG_STATUS_MISSING: { status: 404, message: 'no agent status yet: run `datagraph agent run` first' },

@@ -52,7 +52,10 @@ export const metagraphCodes = {
   MG_TX_BAD_SIGNATURE: { status: 400, message: 'transaction signature does not verify over its hash' },
   MG_TX_SIGNER_MISMATCH: { status: 400, message: "transaction is not signed by the source address's key" },
   MG_TX_STALE_PARENT: { status: 400, message: "parent reference is older than the source's last transaction" },
-  MG_TX_PARENT_MISMATCH: { status: 400, message: "parent reference is not the source's last transaction; fetch /transactions/last-reference" },
+  MG_TX_PARENT_MISMATCH: {
+    status: 400,
+    message: "parent reference is not the source's last transaction; fetch /transactions/last-reference",
+  },
   MG_TX_INSUFFICIENT_BALANCE: { status: 400, message: 'balance (minus pending spends) does not cover amount plus fee' },
   MG_BODY_TOO_LARGE: { status: 413, message: 'request body is larger than this endpoint accepts' },
   MG_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'send the body as application/json' },
