@@ -89,12 +89,11 @@ export class ResearchStore implements PaidQuerySource {
   }
 
   /** A provider's committed rows at a cadence, by window start, within [from, to) of window starts. */
-  rows(provider: string, cadence: Cadence, from?: number, to?: number): AsyncGenerator<[string, RowRef]> {
+  async *rows(provider: string, cadence: Cadence, from?: number, to?: number): AsyncGenerator<[string, RowRef]> {
     const p = `${cadence}!${provider}!`;
-    return this.store.entries<RowRef>('rowidx', {
-      gte: `${p}${pad(from ?? 0)}`,
-      lt: to === undefined ? `${p}\xff` : `${p}${pad(to)}`,
-    });
+    const range = { gte: `${p}${pad(from ?? 0)}`, lt: to === undefined ? `${p}\xff` : `${p}${pad(to)}` };
+    // read in native chunks (nextv): a quote may walk hundreds of thousands of rows
+    for await (const chunk of this.store.entryChunks<RowRef>('rowidx', range, 1000)) yield* chunk;
   }
 
   /** Every committed row (for catalogue counts). */
