@@ -24,6 +24,10 @@ export const browserAdapters: Plugin = {
     b.onResolve({ filter: /^(node:crypto|secp256k1|@stardust-collective\/dag4-keystore)$/ }, (args) => ({
       path: ALIASES[args.path] as string,
     }));
+    // protocol reads and writes keystores with node's native scrypt and AES; the browser uses WebCrypto + @noble.
+    b.onResolve({ filter: /^\.\/keystoreV3\.ts$/ }, (args) =>
+      /[\\/]protocol[\\/]src$/.test(args.resolveDir) ? { path: join(here, 'src/browser/keystoreV3.ts') } : undefined,
+    );
     // zod's `z` namespace re-exports every locale (about 400 kB minified); the portal uses English only.
     b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
       /[\\/]zod[\\/]/.test(args.importer) ? { path: join(dirname(args.importer), '../locales/en.js') } : undefined,

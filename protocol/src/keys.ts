@@ -1,12 +1,13 @@
 // DAG keys: secp256k1, addresses and encrypted keystores, all following dag4-keystore exactly.
 // Addresses and key generation are computed here (native secp256k1, SHA-256, base58), proven equal to dag4's in
-// tests; dag4-keystore itself (and its Ethereum wallet dependencies, ~25 MB resident) is loaded only when a
-// keystore file is encrypted or decrypted, so a small device agent does not pay for it.
+// tests; keystore files are read and written natively too (keystoreV3.ts), so dag4-keystore and its Ethereum
+// wallet dependencies (~25 MB resident) are never loaded by a device agent or the gateway.
 import { createHash, randomBytes } from 'node:crypto';
 import bs58 from 'bs58';
 import secp256k1 from 'secp256k1';
 import { z } from 'zod';
 import { ProtocolError } from './errors/ProtocolError.ts';
+import { decryptV3, encryptV3, type V3KeystoreFile } from './keystoreV3.ts';
 
 // dag4-keystore's address rules: "DAG", a digit, then 36 base58 characters. Like dag4, the parity digit is not
 // re-derived when validating (an address is checked against a key where one is at hand).
@@ -71,10 +72,6 @@ export function isDagAddress(value: string): boolean {
   return DAG_ADDRESS.test(value);
 }
 
-async function dag4KeyStore() {
-  return (await import('@stardust-collective/dag4-keystore')).keyStore;
-}
-
 /** Public key in 33-byte compressed form (hex), used by pairing codes. */
 export function compressPublicKey(publicKey: PublicKeyId): string {
   return Buffer.from(secp256k1.publicKeyConvert(Buffer.from(`04${publicKey}`, 'hex'), true)).toString('hex');
@@ -91,41 +88,55 @@ export function decompressPublicKey(compressedHex: string): PublicKeyId {
 }
 
 /** dag4's encrypted V3 keystore JSON (scrypt + AES-128-CTR), as written by `generateEncryptedPrivateKey`. */
+const KdfParams = z
+  .object({
+    dklen: z.number().int().min(32).max(64),
+    salt: z.string().regex(/^[0-9a-fA-F]+$/),
+    n: z.number().int().positive().optional(),
+    r: z.number().int().positive().optional(),
+    p: z.number().int().positive().optional(),
+    c: z.number().int().positive().optional(),
+    prf: z.string().optional(),
+  })
+  .passthrough();
+
 export const Keystore = z
   .object({
     crypto: z.object({
-      cipher: z.string(),
-      cipherparams: z.object({ iv: z.string() }),
-      ciphertext: z.string(),
-      kdf: z.string(),
-      kdfparams: z.record(z.string(), z.unknown()),
-      mac: z.string(),
+      cipher: z.literal('aes-128-ctr'),
+      cipherparams: z.object({ iv: z.string().regex(/^[0-9a-fA-F]{32}$/) }),
+      ciphertext: z.string().regex(/^[0-9a-fA-F]+$/),
+      kdf: z.enum(['scrypt', 'pbkdf2']),
+      kdfparams: KdfParams,
+      mac: z.string().regex(/^[0-9a-fA-F]{64}$/),
     }),
     id: z.string(),
     address: z.string().optional(),
-    version: z.number(),
+    version: z.literal(3),
   })
   .passthrough();
 export type Keystore = z.infer<typeof Keystore>;
 
+/** Encrypt a private key into dag4's V3 keystore format (readable by dag4's `decryptPrivateKey`). */
 export async function encryptKeystore(privateKey: string, password: string): Promise<Keystore> {
   if (password.length < 8)
     throw new ProtocolError('PR_KEYSTORE_PASSWORD', 'keystore password must be at least 8 characters');
-  const keyStore = await dag4KeyStore();
-  const ks = await keyStore.generateEncryptedPrivateKey(password, keyPairFromPrivateKey(privateKey).privateKey);
-  return Keystore.parse(ks);
+  return Keystore.parse(await encryptV3(keyPairFromPrivateKey(privateKey).privateKey, password));
 }
 
+/** Decrypt a dag4 V3 keystore (one written by dag4 or by `encryptKeystore`). */
 export async function decryptKeystore(json: unknown, password: string): Promise<KeyPair> {
   const parsed = Keystore.safeParse(json);
   if (!parsed.success) throw new ProtocolError('PR_KEYSTORE_INVALID');
-  const keyStore = await dag4KeyStore();
-  let pk: string;
+  let pk: string | null;
   try {
-    pk = await keyStore.decryptPrivateKey(parsed.data as never, password);
+    pk = await decryptV3(parsed.data as V3KeystoreFile, password);
   } catch (cause) {
-    throw new ProtocolError('PR_KEYSTORE_PASSWORD', 'keystore password is wrong, or the file is damaged', { cause });
+    throw new ProtocolError('PR_KEYSTORE_INVALID', 'keystore file is damaged or uses unsupported parameters', {
+      cause,
+    });
   }
-  if (typeof pk !== 'string' || pk.length === 0) throw new ProtocolError('PR_KEYSTORE_PASSWORD');
+  if (pk === null)
+    throw new ProtocolError('PR_KEYSTORE_PASSWORD', 'keystore password is wrong, or the file is damaged');
   return keyPairFromPrivateKey(pk);
 }

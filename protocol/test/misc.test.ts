@@ -96,3 +96,24 @@ t.test('manual clock fires timers in order, at their due time', async (t) => {
   ]);
   t.equal(c.now(), 1300);
 });
+
+t.test('keystores are interchangeable with dag4-keystore in both directions', async (t) => {
+  const { keyStore } = await import('@stardust-collective/dag4-keystore');
+  const k = generateKeyPair();
+  const ours = await encryptKeystore(k.privateKey, 'correct horse battery');
+  t.match(ours, {
+    version: 3,
+    crypto: { cipher: 'aes-128-ctr', kdf: 'scrypt', kdfparams: { n: 262144, r: 8, p: 1, dklen: 32 } },
+  });
+  t.equal(await keyStore.decryptPrivateKey(ours as never, 'correct horse battery'), k.privateKey, 'dag4 reads ours');
+  const theirs = await keyStore.generateEncryptedPrivateKey('correct horse battery', k.privateKey);
+  t.equal(ours.address, (theirs as { address?: string }).address, 'same key address field as ethereumjs-wallet');
+  t.same(await decryptKeystore(theirs, 'correct horse battery'), k, 'we read dag4');
+  await t.rejects(decryptKeystore(theirs, 'wrong horse battery'), { code: 'PR_KEYSTORE_PASSWORD' });
+  const tampered = { ...ours, crypto: { ...ours.crypto, ciphertext: `${ours.crypto.ciphertext.slice(0, -2)}00` } };
+  await t.rejects(
+    decryptKeystore(tampered, 'correct horse battery'),
+    { code: 'PR_KEYSTORE_PASSWORD' },
+    'MAC catches a changed ciphertext',
+  );
+});

@@ -101,7 +101,14 @@ export async function encryptV3(
   };
 }
 
-/** The private key (hex) in a V3 keystore; throws on a wrong password (the mac does not match). */
+/** Thrown by `decryptV3` when the MAC does not match: a wrong password (or a damaged file). */
+export class WrongPasswordError extends Error {
+  constructor() {
+    super('Key derivation failed - possibly wrong passphrase');
+  }
+}
+
+/** The private key (hex) in a V3 keystore; throws WrongPasswordError on a wrong password (the mac does not match). */
 export async function decryptV3(json: unknown, password: string): Promise<string> {
   const ks = json as V3Keystore;
   if (!ks || typeof ks !== 'object' || ks.version !== 3 || !ks.crypto?.kdfparams) throw new Error('not a V3 keystore');
@@ -109,6 +116,6 @@ export async function decryptV3(json: unknown, password: string): Promise<string
   const dk = await deriveKey(password, ks.crypto.kdf, ks.crypto.kdfparams);
   const ciphertext = hexToBytes(ks.crypto.ciphertext);
   const mac = bytesToHex(keccak_256(concatBytes(dk.subarray(16, 32), ciphertext)));
-  if (mac !== ks.crypto.mac) throw new Error('Key derivation failed - possibly wrong passphrase');
+  if (mac !== ks.crypto.mac) throw new WrongPasswordError();
   return bytesToHex(await aes128Ctr(dk.subarray(0, 16), hexToBytes(ks.crypto.cipherparams.iv), ciphertext));
 }
