@@ -45,24 +45,45 @@ function levels(commitments: readonly string[]): string[][] {
   return out;
 }
 
+export interface MerkleTree {
+  root: string;
+  size: number;
+  /** Inclusion proof of leaf `index`, in O(log n) from the levels built once. */
+  proof(index: number): MerkleProof;
+}
+
+/** Build the tree once, for a root and any number of proofs (a snapshot of many entries). */
+export function merkleTree(commitments: readonly string[]): MerkleTree {
+  if (commitments.length === 0) throw new RangeError('an empty tree has no leaves');
+  const lv = levels(commitments);
+  const size = commitments.length;
+  return {
+    root: (lv[lv.length - 1] as string[])[0] as string,
+    size,
+    proof(index: number): MerkleProof {
+      if (!Number.isInteger(index) || index < 0 || index >= size) throw new RangeError(`no leaf ${index}`);
+      const path: MerkleProof['path'] = [];
+      let i = index;
+      for (const level of lv.slice(0, -1)) {
+        const sib = i % 2 === 0 ? i + 1 : i - 1;
+        const hash = level[sib];
+        if (hash !== undefined) path.push({ hash, left: sib < i });
+        i = Math.floor(i / 2);
+      }
+      return { index, size, path };
+    },
+  };
+}
+
 /** Root of the tree over the commitments in order; the empty tree's root is SHA-256 of nothing. */
 export function merkleRoot(commitments: readonly string[]): string {
   if (commitments.length === 0) return createHash('sha256').digest('hex');
-  const lv = levels(commitments);
-  return (lv[lv.length - 1] as string[])[0] as string;
+  return merkleTree(commitments).root;
 }
 
 export function merkleProof(commitments: readonly string[], index: number): MerkleProof {
   if (!Number.isInteger(index) || index < 0 || index >= commitments.length) throw new RangeError(`no leaf ${index}`);
-  const path: MerkleProof['path'] = [];
-  let i = index;
-  for (const level of levels(commitments).slice(0, -1)) {
-    const sib = i % 2 === 0 ? i + 1 : i - 1;
-    const hash = level[sib];
-    if (hash !== undefined) path.push({ hash, left: sib < i });
-    i = Math.floor(i / 2);
-  }
-  return { index, size: commitments.length, path };
+  return merkleTree(commitments).proof(index);
 }
 
 /** Whether `commitment` sits at `proof.index` of a tree with root `root`. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import t from 'tap';
-import { merkleProof, merkleRoot, sha256Hex, verifyMerkleProof } from '../src/index.ts';
+import { merkleProof, merkleRoot, merkleTree, sha256Hex, verifyMerkleProof } from '../src/index.ts';
 
 const leaf = fc.integer({ min: 0, max: 1e9 }).map((n) => sha256Hex(String(n)));
 
@@ -37,4 +37,19 @@ t.test('root depends on order; a lone leaf is not its own root (domain separatio
   t.not(merkleRoot([a, b]), merkleRoot([b, a]));
   t.not(merkleRoot([a]), a);
   t.throws(() => merkleProof([a], 1), RangeError);
+});
+
+t.test('a tree built once gives the same root and proofs as the one-shot functions', async (t) => {
+  fc.assert(
+    fc.property(fc.array(leaf, { minLength: 1, maxLength: 50 }), (leaves) => {
+      const tree = merkleTree(leaves);
+      return (
+        tree.root === merkleRoot(leaves) &&
+        leaves.every((_, i) => JSON.stringify(tree.proof(i)) === JSON.stringify(merkleProof(leaves, i)))
+      );
+    }),
+    { numRuns: 100 },
+  );
+  t.throws(() => merkleTree([]), RangeError);
+  t.throws(() => merkleTree([sha256Hex('a')]).proof(1), RangeError);
 });
