@@ -23,7 +23,8 @@ import { ndjsonRowLine } from './ndjsonRowLine.ts';
 import type { ResearchStore, RowRef, UsageRef } from './ResearchStore.ts';
 
 const FIRST_CHUNK = 64;
-const CHUNK = 500;
+const CHUNK = 1000;
+const READ_AHEAD = 2;
 
 interface VaultRow {
   body: UpdateBody;
@@ -99,12 +100,20 @@ async function* datasetChunks(d: DatasetStreamDeps, req: DatasetStreamRequest): 
     const r = await source.next();
     return r.done ? undefined : load(d, r.value);
   };
-  let ahead = next();
+  // Up to READ_AHEAD chunks are read while one is encoded and sent: LevelDB's reads run on libuv's thread pool.
+  const ahead: Promise<Loaded | undefined>[] = [];
+  const refill = () => {
+    while (ahead.length < READ_AHEAD) {
+      const p = next();
+      p.catch(() => {});
+      ahead.push(p);
+    }
+  };
+  ahead.push(next()); // the small first chunk alone, so the first byte is not queued behind read-ahead
   for (;;) {
-    const loaded = await ahead;
+    const loaded = await ahead.shift();
     if (!loaded) break;
-    ahead = next(); // read the next chunk while this one is encoded and sent
-    ahead.catch(() => {});
+    refill();
     let out = '';
     for (let i = 0; i < loaded.refs.length; i++) {
       const p = loaded.proofs[i];

@@ -77,7 +77,8 @@ export class Vault {
     for (let i = 0; i < refs.length; i++) {
       const s = sealed[i];
       const { provider, id } = refs[i] as { provider: string; id: string };
-      const key = s === undefined ? undefined : await this.#dataKey(provider);
+      // the cached key without an await per row: this runs for every row of a download
+      const key = s === undefined ? undefined : (this.#keys.get(provider) ?? (await this.#dataKey(provider)));
       out.push(
         s === undefined || !key ? undefined : (JSON.parse(open(key, s, `row:${provider}:${id}`).toString('utf8')) as T),
       );
