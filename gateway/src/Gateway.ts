@@ -9,6 +9,7 @@ import { Batcher } from './batcher/Batcher.ts';
 import type { GatewayConfig } from './config/GatewayConfig.ts';
 import { loadGatewayKey, loadMasterKey } from './config/loadSecrets.ts';
 import { buildHttpServer } from './http/HttpServer.ts';
+import { PortalSessions } from './http/portal/PortalSessions.ts';
 import { providerAuthorizer } from './http/rewards/providerAuth.ts';
 import { IngestPipeline } from './ingest/IngestPipeline.ts';
 import { LedgerClient } from './ledger/LedgerClient.ts';
@@ -204,6 +205,8 @@ export async function startGateway(
     clock,
     log: log.child({ component: 'rewards' }),
   });
+  // One session store: a provider signed in to the portal also reads their earnings with the same session.
+  const portalSessions = new PortalSessions(clock, config.http.portalSessionTtlMs);
   const http = buildHttpServer({
     log,
     metrics,
@@ -221,12 +224,13 @@ export async function startGateway(
       clock,
       log: log.child({ component: 'portal' }),
       earnings: (provider) => rewards.earnings(provider),
+      sessions: portalSessions,
     },
     rewards: {
       rewards,
       operatorToken: loadOperatorToken(config, log),
-      // Earnings are private: a request signed by the provider key (docs/rewards.md "HTTP routes").
-      authorizeProvider: providerAuthorizer({ clock }),
+      // Earnings are private: a request signed by the provider key, or a portal session (docs/rewards.md).
+      authorizeProvider: providerAuthorizer({ clock, sessions: portalSessions }),
     },
   });
   await http.listen({ port: config.http.port, host: config.host });

@@ -34,9 +34,16 @@ export const GatewayConfig = z
           })
           .strict()
           .default({ max: 600, windowMs: 60_000 }),
+        /** How long a provider portal session lasts before the provider signs in again. */
+        portalSessionTtlMs: z
+          .number()
+          .int()
+          .min(10_000)
+          .max(86_400_000)
+          .default(15 * 60_000),
       })
       .strict()
-      .default({ port: 8080, rateLimit: { max: 600, windowMs: 60_000 } }),
+      .default({ port: 8080, rateLimit: { max: 600, windowMs: 60_000 }, portalSessionTtlMs: 15 * 60_000 }),
     /** The researcher API (DESIGN.md section 3). */
     research: z
       .object({
