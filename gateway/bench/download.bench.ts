@@ -13,7 +13,9 @@ import {
   encodeMerkleCompact,
   generateKeyPair,
   type KeyPair,
+  type MerkleTree,
   makeSalt,
+  merkleTree,
   type SignedUpdate,
   signUpdate,
   signValue,
@@ -23,7 +25,6 @@ import { reportBench } from '../../bench/results.ts';
 import { Registry } from '../src/registry/Registry.ts';
 import type { QueryRecord, QuoteRecord, RowRef } from '../src/research/ResearchStore.ts';
 import { ResearchStore, usageRef } from '../src/research/ResearchStore.ts';
-import { snapshotTree } from '../src/research/snapshotProofs.ts';
 import { GatewayStore, type StoreOp } from '../src/store/GatewayStore.ts';
 import { Vault } from '../src/vault/Vault.ts';
 import { cleanup, HOUR, policyFor, tempDir, waitFor } from '../test/helpers.ts';
@@ -93,7 +94,7 @@ export async function populate(dir: string, ROWS: number): Promise<{ queryId: st
       };
       signed.push(signUpdate(body, p.device));
     }
-    const tree = snapshotTree(signed.map((u) => u.commitment));
+    const tree = merkleTree(signed.map((u) => u.commitment));
     const ops: StoreOp[] = [];
     const refs: RowRef[] = [];
     for (let i = 0; i < n; i++) {
@@ -143,7 +144,7 @@ export async function populate(dir: string, ROWS: number): Promise<{ queryId: st
   return { queryId, seconds: (performance.now() - started) / 1000 };
 }
 
-function rowRefFrom(u: SignedUpdate, ordinal: number, tree: ReturnType<typeof snapshotTree>, i: number): RowRef {
+function rowRefFrom(u: SignedUpdate, ordinal: number, tree: MerkleTree, i: number): RowRef {
   return {
     id: u.body.id,
     provider: u.body.provider,

@@ -1,13 +1,19 @@
 // When the outbox sees one of our IngestBatches in a snapshot, index its rows for quotes with their Merkle proofs
 // against the snapshot's entriesRoot (the metagraph's `combine`: a tree over every accepted entry of the
 // snapshot, in block order). The tree is built once per snapshot however many of our batches it carries.
-import { encodeMerkleCompact, type IngestBatch, type SignedDataUpdate } from '@datagraph/protocol';
+import {
+  encodeMerkleCompact,
+  type IngestBatch,
+  type MerkleTree,
+  merkleTree,
+  type SignedDataUpdate,
+} from '@datagraph/protocol';
 import type { ResearchStore, RowRef } from './ResearchStore.ts';
-import { type SnapshotTree, snapshotCommitments, snapshotTree } from './snapshotProofs.ts';
+import { snapshotCommitments } from './snapshotProofs.ts';
 
 export class CommittedRowIndexer {
   #ordinal = -1;
-  #tree: SnapshotTree | undefined;
+  #tree: MerkleTree | undefined;
   #index = new Map<string, number>();
 
   constructor(private readonly research: ResearchStore) {}
@@ -15,7 +21,7 @@ export class CommittedRowIndexer {
   ops(batch: IngestBatch, ordinal: number, snapshotUpdates: readonly SignedDataUpdate[]) {
     if (ordinal !== this.#ordinal) {
       const commitments = snapshotCommitments(snapshotUpdates);
-      this.#tree = commitments.length > 0 ? snapshotTree(commitments) : undefined;
+      this.#tree = commitments.length > 0 ? merkleTree(commitments) : undefined;
       this.#index = new Map(commitments.map((c, i) => [c, i]));
       this.#ordinal = ordinal;
     }

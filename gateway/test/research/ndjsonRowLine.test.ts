@@ -4,13 +4,13 @@ import {
   encodeMerkleCompact,
   generateKeyPair,
   makeSalt,
+  merkleTree,
   ndjsonLineToRow,
   rowToNdjsonLine,
   signUpdate,
 } from '@datagraph/protocol';
 import t from 'tap';
 import { ndjsonRowLine } from '../../src/research/ndjsonRowLine.ts';
-import { snapshotTree } from '../../src/research/snapshotProofs.ts';
 
 t.test('ndjsonRowLine = rowToNdjsonLine over trees of many sizes and both cadences', async (t) => {
   const device = generateKeyPair();
@@ -33,7 +33,7 @@ t.test('ndjsonRowLine = rowToNdjsonLine over trees of many sizes and both cadenc
         device,
       ),
     );
-    const tree = snapshotTree(updates.map((u) => u.commitment));
+    const tree = merkleTree(updates.map((u) => u.commitment));
     updates.forEach((u, i) => {
       const merkle = tree.proof(i);
       const fast = ndjsonRowLine(i + 5, u, 42, encodeMerkleCompact(merkle), tree.root);

@@ -1,13 +1,13 @@
 // The gateway's one-pass proofs are protocol's Merkle proofs: same tree, same root, every leaf verifies.
 import { randomBytes } from 'node:crypto';
-import { merkleProof, merkleRoot, verifyMerkleProof } from '@datagraph/protocol';
+import { merkleProof, merkleRoot, merkleTree, verifyMerkleProof } from '@datagraph/protocol';
 import t from 'tap';
-import { snapshotCommitments, snapshotTree } from '../../src/research/snapshotProofs.ts';
+import { snapshotCommitments } from '../../src/research/snapshotProofs.ts';
 
 t.test('every proof equals protocol merkleProof and verifies against merkleRoot', async (t) => {
   for (const n of [1, 2, 3, 5, 8, 13, 33, 100]) {
     const leaves = Array.from({ length: n }, () => randomBytes(32).toString('hex'));
-    const tree = snapshotTree(leaves);
+    const tree = merkleTree(leaves);
     t.equal(tree.root, merkleRoot(leaves), `root of ${n}`);
     for (let i = 0; i < n; i++) {
       t.same(tree.proof(i), merkleProof(leaves, i));
