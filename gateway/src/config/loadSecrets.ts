@@ -26,29 +26,50 @@ export function loadMasterKey(config: GatewayConfig, log: Logger): Buffer {
   return Buffer.from(text, 'hex');
 }
 
-export async function loadGatewayKey(config: GatewayConfig, log: Logger): Promise<KeyPair> {
-  const { keystoreFile, passphrase, passphraseFile } = config.gatewayKey;
-  if (keystoreFile) {
-    const pass = passphrase ?? (passphraseFile ? readFileSync(passphraseFile, 'utf8').trim() : undefined);
-    if (!pass)
-      throw new ProtocolError(
-        'GW_CONFIG_INVALID',
-        'gatewayKey.keystoreFile needs DG_GATEWAY_PASSPHRASE or gatewayKey.passphraseFile',
-      );
-    return decryptKeystore(JSON.parse(readFileSync(keystoreFile, 'utf8')), pass);
+/** Where a key comes from: a configured keystore, or a development keystore generated once in the data dir. */
+export interface KeySource {
+  keystoreFile?: string;
+  passphrase?: string;
+  passphraseFile?: string;
+}
+
+/**
+ * A key from its configured dag4 V3 keystore, or (development, nothing configured) from `{dataDir}/{name}-keystore.json`
+ * with a random passphrase beside it, generated on first start with `devWarning` logged.
+ */
+export async function loadKeystoreKey(
+  source: KeySource,
+  dev: { dataDir: string; name: string; missingPassphrase: string; devWarning: string },
+  log: Logger,
+): Promise<KeyPair> {
+  if (source.keystoreFile) {
+    const pass =
+      source.passphrase ?? (source.passphraseFile ? readFileSync(source.passphraseFile, 'utf8').trim() : undefined);
+    if (!pass) throw new ProtocolError('GW_CONFIG_INVALID', dev.missingPassphrase);
+    return decryptKeystore(JSON.parse(readFileSync(source.keystoreFile, 'utf8')), pass);
   }
-  const ks = join(config.dataDir, 'gateway-keystore.json');
-  const pf = join(config.dataDir, 'gateway-keystore.pass');
+  const ks = join(dev.dataDir, `${dev.name}-keystore.json`);
+  const pf = join(dev.dataDir, `${dev.name}-keystore.pass`);
   if (!existsSync(ks)) {
     const key = generateKeyPair();
     const pass = randomBytes(18).toString('base64url');
     writeFileSync(pf, `${pass}\n`, { mode: 0o600 });
     writeFileSync(ks, JSON.stringify(await encryptKeystore(key.privateKey, pass)), { mode: 0o600 });
-    log.warn(
-      { address: key.address, keystore: ks },
-      'gateway: generated a development gateway key; authorise this address on the metagraph',
-    );
+    log.warn({ address: key.address, keystore: ks }, dev.devWarning);
     return key;
   }
   return decryptKeystore(JSON.parse(readFileSync(ks, 'utf8')), readFileSync(pf, 'utf8').trim());
+}
+
+export function loadGatewayKey(config: GatewayConfig, log: Logger): Promise<KeyPair> {
+  return loadKeystoreKey(
+    config.gatewayKey,
+    {
+      dataDir: config.dataDir,
+      name: 'gateway',
+      missingPassphrase: 'gatewayKey.keystoreFile needs DG_GATEWAY_PASSPHRASE or gatewayKey.passphraseFile',
+      devWarning: 'gateway: generated a development gateway key; authorise this address on the metagraph',
+    },
+    log,
+  );
 }
