@@ -49,12 +49,13 @@ export async function researchDemo(ctx: DemoContext, providers: DemoProvider[]):
   console.log(`  ${file}: ${lines.length - 2} rows; header: ${lines[0]?.slice(0, 110)}…`);
   console.log(indent(await runDatagraph(['researcher', 'verify', file], env)));
   const tampered = join(ctx.dir, 'dataset-tampered.csv');
-  // Row 3's step count, one more than the provider's device signed: the kind of change verify must catch.
+  // One row's step count, one more than the provider's device signed: the kind of change verify must catch.
   const header = (lines[0] ?? '').split(',');
   const cells = (lines[3] ?? '').split(',');
   const col = header.indexOf('steps');
   cells[col] = String(Number(cells[col]) + 1);
   lines[3] = cells.join(',');
+  const changedRow = cells[0];
   writeFileSync(tampered, lines.join('\r\n'));
   try {
     await runDatagraph(['researcher', 'verify', tampered], env);
@@ -64,7 +65,7 @@ export async function researchDemo(ctx: DemoContext, providers: DemoProvider[]):
       .split('\n')
       .filter((l) => /row|fail|problem/i.test(l))
       .slice(0, 3);
-    console.log(`  row 3's steps changed by one: verify exits non-zero:\n${indent(out.join('\n'))}`);
+    console.log(`  row ${changedRow}'s steps changed by one: verify exits non-zero:\n${indent(out.join('\n'))}`);
   }
 
   ctx.step(7, 'Rewards: a cycle pays each provider their exact share from the treasury; statements equal the ledger');
