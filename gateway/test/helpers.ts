@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type RunningNode, startNode } from '@datagraph/metagraph';
 import {
   type Ack,
   type ConsentPolicy,
@@ -17,7 +18,8 @@ import {
   type UpdateBody,
 } from '@datagraph/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
-import { loadGatewayConfig } from '../src/config/GatewayConfig.ts';
+import { pino } from 'pino';
+import { type GatewayConfig, loadGatewayConfig } from '../src/config/GatewayConfig.ts';
 import { createGatewayLogger, type RunningGateway, startGateway } from '../src/Gateway.ts';
 import { buildRegistration } from '../src/registry/providerRequests.ts';
 
@@ -62,6 +64,57 @@ export async function startTestGateway(
     gatewayKey: opts.gatewayKey ?? generateKeyPair(),
     log: createGatewayLogger(opts.logLevel ?? 'silent'),
   });
+}
+
+/**
+ * A local metagraph node (genesis funds `researcher` with 1,000 tokens, `gatewayKey` authorised, snapshots every
+ * 300 ms) and a gateway on it, all on ephemeral ports under `dir`. `configure` adjusts the gateway config (research,
+ * rewards, treasury) before it starts. If the gateway fails to start, the node is closed.
+ */
+export async function startLedgerAndGateway(
+  dir: string,
+  opts: {
+    researcher: KeyPair;
+    gatewayKey: KeyPair;
+    treasuryKey?: KeyPair;
+    masterKeyHex: string;
+    configure?: (config: GatewayConfig) => void;
+  },
+): Promise<{ node: RunningNode; gw: RunningGateway }> {
+  const node = await startNode({
+    dataDir: join(dir, 'node'),
+    genesis: { balances: { [opts.researcher.address]: (1000n * 100_000_000n).toString() } },
+    snapshotIntervalMs: 300,
+    ports: { l0: 0, l1: 0, dataL1: 0 },
+    logger: pino({ level: 'silent' }),
+    rules: { authorisedGateways: [opts.gatewayKey.address] },
+  });
+  const config = loadGatewayConfig({
+    flags: {
+      '--data-dir': join(dir, 'gw'),
+      '--mqtt-port': '0',
+      '--http-port': '0',
+      '--l0-url': node.urls.l0,
+      '--l1-url': node.urls.l1,
+      '--data-l1-url': node.urls.dataL1,
+    },
+  });
+  config.host = '127.0.0.1';
+  config.mqtts.port = null;
+  config.vault.masterKeyHex = opts.masterKeyHex;
+  Object.assign(config.batch, { maxDelayMs: 100, commitPollMs: 100, retryBaseMs: 100, retryMaxMs: 1000 });
+  opts.configure?.(config);
+  try {
+    const gw = await startGateway(config, {
+      gatewayKey: opts.gatewayKey,
+      treasuryKey: opts.treasuryKey,
+      log: createGatewayLogger('silent'),
+    });
+    return { node, gw };
+  } catch (e) {
+    await node.close();
+    throw e;
+  }
 }
 
 export const HOUR = 3600;

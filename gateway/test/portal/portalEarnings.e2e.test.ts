@@ -4,15 +4,11 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startNode } from '@datagraph/metagraph';
 import { encryptKeystore, formatTokens, type KeyPair } from '@datagraph/protocol';
 import { dag4 } from '@stardust-collective/dag4';
-import { pino } from 'pino';
 import { chromium } from 'playwright-core';
 import t from 'tap';
 import { runRewardsCommand } from '../../src/cli/rewards/runRewardsCommand.ts';
-import { loadGatewayConfig } from '../../src/config/GatewayConfig.ts';
-import { createGatewayLogger, startGateway } from '../../src/Gateway.ts';
 import { earningsAuthorization } from '../../src/http/rewards/providerAuth.ts';
 import {
   cleanup,
@@ -20,6 +16,7 @@ import {
   HOUR,
   makeUpdate,
   registerProvider,
+  startLedgerAndGateway,
   TestDevice,
   tempDir,
   waitFor,
@@ -34,32 +31,17 @@ t.test('earnings after a rewards cycle, the query that used the rows, erase and 
   const researcher = generateKeyPair();
   const treasury = generateKeyPair();
   const gatewayKey = generateKeyPair();
-  const node = await startNode({
-    dataDir: join(dir, 'node'),
-    genesis: { balances: { [researcher.address]: (1000n * 100_000_000n).toString() } },
-    snapshotIntervalMs: 300,
-    ports: { l0: 0, l1: 0, dataL1: 0 },
-    logger: pino({ level: 'silent' }),
-    rules: { authorisedGateways: [gatewayKey.address] },
-  });
   const gwDir = join(dir, 'gw');
-  const config = loadGatewayConfig({
-    flags: {
-      '--data-dir': gwDir,
-      '--mqtt-port': '0',
-      '--http-port': '0',
-      '--l0-url': node.urls.l0,
-      '--l1-url': node.urls.l1,
-      '--data-l1-url': node.urls.dataL1,
+  const { node, gw } = await startLedgerAndGateway(dir, {
+    researcher,
+    gatewayKey,
+    treasuryKey: treasury,
+    masterKeyHex: '44'.repeat(32),
+    configure: (config) => {
+      Object.assign(config.research, { minProviders: 3, paymentWaitMs: 1500, paymentPollMs: 150 });
+      Object.assign(config.rewards, { intervalMs: 0, feeBps: 500, minPayoutBaseUnits: '1', pollMs: 100 });
     },
   });
-  config.host = '127.0.0.1';
-  config.mqtts.port = null;
-  config.vault.masterKeyHex = '44'.repeat(32);
-  Object.assign(config.batch, { maxDelayMs: 100, commitPollMs: 100, retryBaseMs: 100, retryMaxMs: 1000 });
-  Object.assign(config.research, { minProviders: 3, paymentWaitMs: 1500, paymentPollMs: 150 });
-  Object.assign(config.rewards, { intervalMs: 0, feeBps: 500, minPayoutBaseUnits: '1', pollMs: 100 });
-  const gw = await startGateway(config, { gatewayKey, treasuryKey: treasury, log: createGatewayLogger('silent') });
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: [

@@ -1,8 +1,7 @@
 // A local node and a real gateway with k = 10 and providers whose rows are committed, populated over real MQTT
 // with signed updates (gateway/test/helpers.ts), and a genesis-funded researcher wallet paying with dag4.
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { startNode } from '@datagraph/metagraph';
+import type { startNode } from '@datagraph/metagraph';
 import {
   type ConsentPolicy,
   type KeyPair,
@@ -13,9 +12,7 @@ import {
   type UpdateBody,
 } from '@datagraph/protocol';
 import { dag4 } from '@stardust-collective/dag4';
-import pino from 'pino';
-import { loadGatewayConfig } from '../../src/config/GatewayConfig.ts';
-import { createGatewayLogger, type RunningGateway, startGateway } from '../../src/Gateway.ts';
+import { type RunningGateway } from '../../src/Gateway.ts';
 import { buildProviderAction } from '../../src/registry/providerRequests.ts';
 import {
   cleanup,
@@ -24,6 +21,7 @@ import {
   makeUpdate,
   policyFor,
   registerProvider,
+  startLedgerAndGateway,
   TestDevice,
   tempDir,
   waitFor,
@@ -67,38 +65,22 @@ export async function startFixture(): Promise<Fixture> {
   const researcher = generateKeyPair();
   const treasury = generateKeyPair();
   const gatewayKey = generateKeyPair();
-  const node = await startNode({
-    dataDir: join(dir, 'node'),
-    genesis: { balances: { [researcher.address]: (1000n * 100_000_000n).toString() } },
-    snapshotIntervalMs: 300,
-    ports: { l0: 0, l1: 0, dataL1: 0 },
-    logger: pino({ level: 'silent' }),
-    rules: { authorisedGateways: [gatewayKey.address] },
-  });
-  const config = loadGatewayConfig({
-    flags: {
-      '--data-dir': join(dir, 'gw'),
-      '--mqtt-port': '0',
-      '--http-port': '0',
-      '--l0-url': node.urls.l0,
-      '--l1-url': node.urls.l1,
-      '--data-l1-url': node.urls.dataL1,
-    },
-  });
-  config.host = '127.0.0.1';
-  config.mqtts.port = null;
-  config.vault.masterKeyHex = '22'.repeat(32);
-  config.treasury.address = treasury.address;
-  Object.assign(config.batch, { maxDelayMs: 100, commitPollMs: 100, retryBaseMs: 100, retryMaxMs: 1000 });
-  Object.assign(config.research, { minProviders: 10, paymentWaitMs: 1500, paymentPollMs: 150 });
-  let gw: RunningGateway;
+  let started: Awaited<ReturnType<typeof startLedgerAndGateway>>;
   try {
-    gw = await startGateway(config, { gatewayKey, log: createGatewayLogger('silent') });
+    started = await startLedgerAndGateway(dir, {
+      researcher,
+      gatewayKey,
+      masterKeyHex: '22'.repeat(32),
+      configure: (config) => {
+        config.treasury.address = treasury.address;
+        Object.assign(config.research, { minProviders: 10, paymentWaitMs: 1500, paymentPollMs: 150 });
+      },
+    });
   } catch (e) {
-    await node.close();
     cleanup(dir);
     throw e;
   }
+  const { node, gw } = started;
 
   const providers: Fixture['providers'] = [];
   const devices: TestDevice[] = [];

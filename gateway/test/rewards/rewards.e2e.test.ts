@@ -5,14 +5,10 @@
 // provider's earnings in the statement API equal its balance change on the ledger.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startNode } from '@datagraph/metagraph';
 import { encryptKeystore, formatTokens, type KeyPair, systemClock } from '@datagraph/protocol';
 import { dag4 } from '@stardust-collective/dag4';
-import { pino } from 'pino';
 import t from 'tap';
 import { runRewardsCommand } from '../../src/cli/rewards/runRewardsCommand.ts';
-import { loadGatewayConfig } from '../../src/config/GatewayConfig.ts';
-import { createGatewayLogger, startGateway } from '../../src/Gateway.ts';
 import { earningsAuthorization } from '../../src/http/rewards/providerAuth.ts';
 import { TreasuryClient } from '../../src/rewards/TreasuryClient.ts';
 import {
@@ -21,6 +17,7 @@ import {
   HOUR,
   makeUpdate,
   registerProvider,
+  startLedgerAndGateway,
   TestDevice,
   tempDir,
   waitFor,
@@ -41,33 +38,18 @@ t.test('a paid query, a rewards cycle: statements equal ledger balance changes',
   const researcher = generateKeyPair();
   const treasury = generateKeyPair();
   const gatewayKey = generateKeyPair();
-  const node = await startNode({
-    dataDir: join(dir, 'node'),
-    genesis: { balances: { [researcher.address]: (1000n * 100_000_000n).toString() } },
-    snapshotIntervalMs: 300,
-    ports: { l0: 0, l1: 0, dataL1: 0 },
-    logger: pino({ level: 'silent' }),
-    rules: { authorisedGateways: [gatewayKey.address] },
-  });
   const gwDir = join(dir, 'gw');
-  const config = loadGatewayConfig({
-    flags: {
-      '--data-dir': gwDir,
-      '--mqtt-port': '0',
-      '--http-port': '0',
-      '--l0-url': node.urls.l0,
-      '--l1-url': node.urls.l1,
-      '--data-l1-url': node.urls.dataL1,
+  const { node, gw } = await startLedgerAndGateway(dir, {
+    researcher,
+    gatewayKey,
+    treasuryKey: treasury,
+    masterKeyHex: '33'.repeat(32),
+    configure: (config) => {
+      Object.assign(config.research, { minProviders: 10, paymentWaitMs: 1500, paymentPollMs: 150 });
+      // No timer: the cycle runs when the test asks (`datagraph rewards run`), so the balances before are known.
+      Object.assign(config.rewards, { intervalMs: 0, feeBps: FEE_BPS, minPayoutBaseUnits: '1', pollMs: 100 });
     },
   });
-  config.host = '127.0.0.1';
-  config.mqtts.port = null;
-  config.vault.masterKeyHex = '33'.repeat(32);
-  Object.assign(config.batch, { maxDelayMs: 100, commitPollMs: 100, retryBaseMs: 100, retryMaxMs: 1000 });
-  Object.assign(config.research, { minProviders: 10, paymentWaitMs: 1500, paymentPollMs: 150 });
-  // No timer: the cycle runs when the test asks (`datagraph rewards run`), so the balances before are known.
-  Object.assign(config.rewards, { intervalMs: 0, feeBps: FEE_BPS, minPayoutBaseUnits: '1', pollMs: 100 });
-  const gw = await startGateway(config, { gatewayKey, treasuryKey: treasury, log: createGatewayLogger('silent') });
   t.teardown(async () => {
     await gw.close();
     await node.close();
