@@ -91,7 +91,10 @@ export async function startGateway(
   mkdirSync(config.dataDir, { recursive: true });
   const metrics = new GatewayMetrics();
   const key = opts.gatewayKey ?? (await loadGatewayKey(config, log));
-  const store = await GatewayStore.open(join(config.dataDir, 'db'), { sync: config.vault.syncWrites });
+  const store = await GatewayStore.open(join(config.dataDir, 'db'), {
+    sync: config.vault.syncWrites,
+    maxOpenFiles: config.vault.maxOpenFiles,
+  });
   const vault = new Vault(store, loadMasterKey(config, log));
   const registry = await Registry.load(store);
   const ledger = new LedgerClient({ ...config.ledger }, key.privateKey, { timeoutMs: config.ledger.timeoutMs });

@@ -156,9 +156,14 @@ export const GatewayConfig = z
         masterKeyFile: z.string().optional(),
         /** fsync every write (survives power loss, slower); without it writes survive a process crash. */
         syncWrites: z.boolean().default(false),
+        /**
+         * LevelDB's table cache (open table files). Tables are memory-mapped and pages read count in the RSS while
+         * a table is open: this bounds that part to about (maxOpenFiles - 10) x 2 MB (docs/gateway.md "Memory").
+         */
+        maxOpenFiles: z.number().int().min(16).max(100_000).default(64),
       })
       .strict()
-      .default({ syncWrites: false }),
+      .default({ syncWrites: false, maxOpenFiles: 64 }),
     gatewayKey: z
       .object({
         keystoreFile: z.string().optional(),
