@@ -1,12 +1,13 @@
 // Issue 6 acceptance 5: stream a 1,000,000-row dataset with proofs from a populated vault over HTTP.
 // `npx tsx gateway/bench/download.bench.ts [rows] [format]`. The vault is populated directly through the store
 // APIs (real signed updates, encrypted vault rows, the committed-row index with each row's Merkle proof in
-// snapshots of 5,000 entries, a quote and a paid query whose usage is every row); then `datagraph gateway`
+// snapshots of 5,000 entries, a quote and a paid query whose usage is every row, in the order QuoteService
+// keeps a quote's rows); then `datagraph gateway`
 // runs as its own process on that data dir and the bench downloads the query's data, counting rows.
 // Reports rows/s, time to first byte and the gateway's peak RSS (VmHWM) in bench/results/gateway-download.json.
 import { spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import {
@@ -70,6 +71,14 @@ export async function populate(dir: string, ROWS: number): Promise<{ queryId: st
     await store.write([...(await vault.ensureDataKeyOps(key.address)), ...registry.putOps(record)]);
     providers.push({ key, device, seq: 0 });
   }
+  // Usage in the order QuoteService keeps a quote's rows (committed-row index order: provider address, then
+  // window start), so positions are computed per provider: provider k (in address order) gets every 50th row.
+  providers.sort((a, b) => (a.key.address < b.key.address ? -1 : 1));
+  const first: number[] = [];
+  for (let k = 0, n = 0; k < PROVIDERS; k++) {
+    first.push(n);
+    n += k < ROWS ? Math.floor((ROWS - k - 1) / PROVIDERS) + 1 : 0;
+  }
   const queryId = randomUUID();
   const quoteId = randomUUID();
   const base = (Math.floor(Date.now() / 1000 / HOUR) - 100_000) * HOUR;
@@ -110,7 +119,11 @@ export async function populate(dir: string, ROWS: number): Promise<{ queryId: st
       refs.push(rowRefFrom(u, s + 1, tree, i));
     }
     ops.push(...research.rowOps(refs));
-    ops.push(...research.usageOps(queryId, refs.map(usageRef), s * SNAPSHOT));
+    for (let i = 0; i < n; i++) {
+      const k = (s * SNAPSHOT + i) % PROVIDERS;
+      const u = signed[i] as SignedUpdate;
+      ops.push(...research.usageOps(queryId, [usageRef(refs[i] as RowRef)], (first[k] as number) + u.body.seq - 1));
+    }
     await store.write(ops);
     if (s % 20 === 0) process.stdout.write(`\r  populating: ${(s * SNAPSHOT + n).toLocaleString('en-US')} rows`);
   }
@@ -159,11 +172,32 @@ function rowRefFrom(u: SignedUpdate, ordinal: number, tree: MerkleTree, i: numbe
   };
 }
 
+/**
+ * DG_BENCH_DATA=DIR keeps the populated data dir for later runs (populated once if DIR holds no vault of this
+ * row count, reused after), so iterating on the download does not repopulate every time. Without it the data
+ * lives in a temporary dir removed at the end.
+ */
+async function populated(): Promise<{ dir: string; queryId: string; keep: boolean }> {
+  const keep = process.env.DG_BENCH_DATA;
+  const dir = keep ?? tempDir('download-bench');
+  const marker = join(dir, 'bench.json');
+  if (keep && existsSync(marker)) {
+    const m = JSON.parse(readFileSync(marker, 'utf8')) as { rows: number; queryId: string };
+    if (m.rows !== ROWS) throw new Error(`${dir} holds a ${m.rows}-row vault, not ${ROWS}: use another DG_BENCH_DATA`);
+    console.log(`  reusing the ${ROWS.toLocaleString('en-US')}-row vault in ${dir}`);
+    return { dir, queryId: m.queryId, keep: true };
+  }
+  if (keep && existsSync(join(dir, 'db'))) throw new Error(`${dir} holds a partial vault: remove it first`);
+  mkdirSync(dir, { recursive: true });
+  const { queryId, seconds } = await populate(dir, ROWS);
+  console.log(`  populated ${ROWS.toLocaleString('en-US')} rows in ${seconds.toFixed(1)} s`);
+  if (keep) writeFileSync(marker, JSON.stringify({ rows: ROWS, queryId }));
+  return { dir, queryId, keep: keep !== undefined };
+}
+
 async function main(): Promise<void> {
-  const dir = tempDir('download-bench');
+  const { dir, queryId, keep } = await populated();
   try {
-    const { queryId, seconds } = await populate(dir, ROWS);
-    console.log(`  populated ${ROWS.toLocaleString('en-US')} rows in ${seconds.toFixed(1)} s`);
     writeFileSync(
       join(dir, 'config.json'),
       JSON.stringify({ mqtts: { port: null }, logLevel: 'warn', host: '127.0.0.1', rewards: { intervalMs: 0 } }),
@@ -254,7 +288,7 @@ async function main(): Promise<void> {
       await new Promise((r) => child.once('exit', r));
     }
   } finally {
-    cleanup(dir);
+    if (!keep) cleanup(dir);
   }
 }
 

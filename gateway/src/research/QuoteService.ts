@@ -89,6 +89,11 @@ export class QuoteService {
       if (rows.length > 0) perProvider.push(rows);
     }
     const picked = roundRobin(perProvider, Math.min(req.limit ?? opts.maxRows, opts.maxRows));
+    // The rows are picked in turns (a limit spreads over providers) but kept in committed-row index order
+    // (provider, then window start): the download reads each row's proof and vault row in that order, so its
+    // reads stay within a few LevelDB tables at a time instead of hopping over the whole store (see
+    // docs/gateway.md "Memory": a bounded table cache then bounds the download's memory).
+    picked.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const providerCount = new Set(picked.map((r) => r.provider)).size;
     if (providerCount < opts.minProviders)
       throw new ProtocolError(
