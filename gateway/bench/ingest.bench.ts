@@ -6,7 +6,7 @@
 // Run: npx tsx gateway/bench/ingest.bench.ts [devices=50] [updatesPerDevice=200]
 
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { encryptKeystore, generateKeyPair, type SignedUpdate } from '@datagraph/protocol';
@@ -29,6 +29,21 @@ const DEVICES = Number(process.argv[2] ?? 50);
 const PER_DEVICE = Number(process.argv[3] ?? 200);
 const WINDOW = 32;
 const SNAPSHOT_MS = 1000;
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc (Linux); the bench's own via cpuUsage. */
+function cpuMs(pid?: number): number {
+  if (pid === undefined) {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  }
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
 
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -74,9 +89,12 @@ async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'genesis.json'), JSON.stringify({ balances: {} }));
   const nodePorts = { l0: await freePort(), l1: await freePort(), dataL1: await freePort() };
+  // DG_BENCH_PROFILE=DIR writes CPU profiles of the node and gateway processes there.
+  const profile = process.env.DG_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.DG_BENCH_PROFILE}`] : [];
   const nodeChild = spawn(
     process.execPath,
     [
+      ...profile,
       'bin/datagraph.mjs',
       'node',
       '--data-dir',
@@ -124,8 +142,6 @@ async function main(): Promise<void> {
     }),
   );
   const [mqttPort, httpPort] = [await freePort(), await freePort()];
-  // DG_BENCH_PROFILE=DIR writes a CPU profile of the gateway process there.
-  const profile = process.env.DG_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.DG_BENCH_PROFILE}`] : [];
   const child = spawn(
     process.execPath,
     [
@@ -185,6 +201,8 @@ async function main(): Promise<void> {
       if (a.status === 'committed') committedAt.set(a.id, performance.now());
     });
   }
+  const cpu = (): number[] => [cpuMs(child.pid), cpuMs(nodeChild.pid), cpuMs()];
+  const cpuStart = cpu();
   const started = performance.now();
   await Promise.all(
     devices.map(async (d) => {
@@ -202,7 +220,16 @@ async function main(): Promise<void> {
   const total = DEVICES * PER_DEVICE;
   await waitFor(() => acceptedAt.size >= total, 'all accepted', 600_000);
   const acceptedRate = total / ((Math.max(...acceptedAt.values()) - started) / 1000);
+  const cpuAccepted = cpu();
   await waitFor(() => committedAt.size >= total, 'all committed', 600_000);
+  const cpuCommitted = cpu();
+  const perUpdate = (i: number, end: number[]): number =>
+    Math.round((((end[i] as number) - (cpuStart[i] as number)) / total) * 1000);
+  console.log(
+    `  CPU us/update until all accepted: gateway ${perUpdate(0, cpuAccepted)}, node ${perUpdate(1, cpuAccepted)}, ` +
+      `load generator ${perUpdate(2, cpuAccepted)}; until all committed: gateway ${perUpdate(0, cpuCommitted)}, ` +
+      `node ${perUpdate(1, cpuCommitted)}, load generator ${perUpdate(2, cpuCommitted)}`,
+  );
   const lat = (m: Map<string, number>): number[] => [...m].map(([id, t]) => t - (sentAt.get(id) ?? t));
   reportBench('gateway-ingest', [
     {

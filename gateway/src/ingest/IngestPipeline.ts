@@ -1,6 +1,10 @@
-// Runs INGEST_STEPS for each update, one update at a time per device (so seq checks see every earlier
-// update of that device), and does the atomic durable write: the encrypted vault row, the id and seq
+// Runs INGEST_STEPS for each update and does the atomic durable write: the encrypted vault row, the id and seq
 // indexes and the batch journal entry, in one LevelDB batch. Only then is the update acked `accepted`.
+// The stateless steps (size, parse, identity, signature) run as soon as a PUBLISH arrives; from the dedup on, a
+// device's updates go one at a time in arrival order, so seq checks see every earlier update of that device. The
+// next update of a device does not wait for the previous one to be durable, only for its write to be queued
+// (writes are applied in queue order): checks count queued writes as done, and a queued write that fails is
+// taken back (its seq no longer counts, its id is not known), as if it had never been queued.
 import type { Clock } from '@datagraph/protocol';
 import type { Logger } from 'pino';
 import type { Batcher } from '../batcher/Batcher.ts';
@@ -8,7 +12,7 @@ import type { GatewayMetrics } from '../ops/GatewayMetrics.ts';
 import type { Registry } from '../registry/Registry.ts';
 import type { GatewayStore } from '../store/GatewayStore.ts';
 import type { Vault } from '../vault/Vault.ts';
-import { INGEST_STEPS, type IngestContext, type IngestDeps, type IngestOutcome } from './ingestSteps.ts';
+import { INGEST_STEPS, type IngestContext, type IngestDeps, type IngestOutcome, ORDERED_FROM } from './ingestSteps.ts';
 
 /** What the vault keeps per update: everything needed to release the row later with its proof. */
 export interface VaultRow {
@@ -23,8 +27,12 @@ export class IngestPipeline {
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #metrics: GatewayMetrics;
-  readonly #lastSeq = new Map<string, number>();
+  /** Per device: the last durable seq, and the seqs of its queued writes in queue order. */
+  readonly #seqs = new Map<string, { durable: number; queued: number[] }>();
+  /** Updates whose write is queued and not yet durable, by id. */
+  readonly #queuedIds = new Map<string, { commitment: string; durable: Promise<void> }>();
   readonly #chains = new Map<string, Promise<unknown>>();
+  readonly #store: GatewayStore;
 
   constructor(o: {
     store: GatewayStore;
@@ -40,17 +48,20 @@ export class IngestPipeline {
     this.#log = o.log;
     this.#metrics = o.metrics;
     const { store, vault, batcher } = o;
+    this.#store = store;
     this.#deps = {
       registry: o.registry,
       maxPayloadBytes: o.maxPayloadBytes,
       lastSeq: async (deviceId) => {
-        const cached = this.#lastSeq.get(deviceId);
-        if (cached !== undefined) return cached;
-        const stored = (await store.get<number>('devseq', deviceId)) ?? 0;
-        this.#lastSeq.set(deviceId, stored);
-        return stored;
+        const seqs = await this.#deviceSeqs(deviceId);
+        return seqs.queued.at(-1) ?? seqs.durable;
       },
-      knownId: (id) => store.get<{ commitment: string }>('ids', id),
+      knownId: async (id) => {
+        const queued = this.#queuedIds.get(id);
+        // Known only once durable: if that write fails, this update is refused too (send it again later).
+        if (queued) return queued.durable.then(() => ({ commitment: queued.commitment }));
+        return store.getSync<{ commitment: string }>('ids', id);
+      },
       persist: async ({ update, provider, entry }) => {
         const { body } = update;
         const row: VaultRow = {
@@ -59,8 +70,10 @@ export class IngestPipeline {
           proof: update.proof,
           receivedAt: this.#clock.now(),
         };
-        await store.write([
-          await vault.rowOp(provider.provider, body.id, row),
+        const rowOp = await vault.rowOp(provider.provider, body.id, row);
+        const seqs = await this.#deviceSeqs(body.device);
+        const durable = store.write([
+          rowOp,
           {
             type: 'put',
             sub: 'ids',
@@ -70,47 +83,55 @@ export class IngestPipeline {
           { type: 'put', sub: 'devseq', key: body.device, value: body.seq },
           ...batcher.entryOps(entry),
         ]);
-        this.#lastSeq.set(body.device, body.seq);
-        batcher.added(1);
+        seqs.queued.push(body.seq);
+        const queued = { commitment: update.commitment, durable };
+        this.#queuedIds.set(body.id, queued);
+        const settle = (ok: boolean): void => {
+          seqs.queued.splice(seqs.queued.indexOf(body.seq), 1);
+          if (ok) seqs.durable = Math.max(seqs.durable, body.seq);
+          if (this.#queuedIds.get(body.id) === queued) this.#queuedIds.delete(body.id);
+        };
+        durable.then(
+          () => {
+            settle(true);
+            batcher.added(1);
+          },
+          () => settle(false),
+        );
+        return { durable };
       },
     };
   }
 
+  async #deviceSeqs(deviceId: string): Promise<{ durable: number; queued: number[] }> {
+    const cached = this.#seqs.get(deviceId);
+    if (cached) return cached;
+    const stored = (await this.#store.get<number>('devseq', deviceId)) ?? 0;
+    const seqs = this.#seqs.get(deviceId) ?? { durable: stored, queued: [] };
+    this.#seqs.set(deviceId, seqs);
+    return seqs;
+  }
+
   /** Ingest one PUBLISH payload from a connected device; never throws. */
-  ingest(deviceId: string, payload: Buffer): Promise<IngestOutcome> {
+  async ingest(deviceId: string, payload: Buffer): Promise<IngestOutcome> {
+    const started = performance.now();
+    const ctx: IngestContext = { deviceId, payload, receivedAt: this.#clock.now() };
+    // The stateless steps now; their outcome still takes its turn in the device's order (acks keep that order).
+    const early = this.#steps(ctx, 0, ORDERED_FROM);
     const prev = this.#chains.get(deviceId) ?? Promise.resolve();
-    const run = prev.then(() => this.#run(deviceId, payload));
-    const tail = run.catch(() => {});
+    const turn = prev.then(() => early).then((outcome) => outcome ?? this.#steps(ctx, ORDERED_FROM));
+    const tail = turn.catch(() => {});
     this.#chains.set(deviceId, tail);
     void tail.then(() => {
       if (this.#chains.get(deviceId) === tail) this.#chains.delete(deviceId);
     });
-    return run;
-  }
-
-  /** Forget cached seqs of devices (after an erasure removed their indexes). */
-  forgetDevices(deviceIds: string[]): void {
-    for (const d of deviceIds) this.#lastSeq.delete(d);
-  }
-
-  async #run(deviceId: string, payload: Buffer): Promise<IngestOutcome> {
-    const started = performance.now();
-    const ctx: IngestContext = { deviceId, payload, receivedAt: this.#clock.now() };
-    let outcome: IngestOutcome | null = null;
-    try {
-      for (const step of INGEST_STEPS) {
-        outcome = await step(ctx, this.#deps);
-        if (outcome) break;
+    let outcome = await turn;
+    if (ctx.durable && outcome?.status === 'accepted') {
+      try {
+        await ctx.durable;
+      } catch (e) {
+        outcome = this.#internal(ctx, e);
       }
-    } catch (e) {
-      // A store failure or a bug: the device is told to retry later, nothing was acked accepted.
-      this.#log.error({ device: deviceId, err: (e as Error).message }, 'ingest: internal error');
-      outcome = {
-        id: ctx.update?.body.id ?? '',
-        status: 'rejected',
-        code: 'GW_INTERNAL',
-        message: 'gateway could not store the update; send it again later',
-      };
     }
     const result = outcome ?? {
       id: ctx.update?.body.id ?? '',
@@ -124,5 +145,34 @@ export class IngestPipeline {
     if (result.status === 'rejected')
       this.#log.info({ device: deviceId, id: result.id, code: result.code }, 'ingest: update rejected');
     return result;
+  }
+
+  /** Forget cached seqs of devices (after an erasure removed their indexes). */
+  forgetDevices(deviceIds: string[]): void {
+    for (const d of deviceIds) if (this.#seqs.get(d)?.queued.length === 0) this.#seqs.delete(d);
+  }
+
+  /** Steps [from, to) in order; the first outcome ends the update. Never throws. */
+  async #steps(ctx: IngestContext, from: number, to = INGEST_STEPS.length): Promise<IngestOutcome | null> {
+    try {
+      for (let i = from; i < to; i++) {
+        const outcome = await (INGEST_STEPS[i] as (typeof INGEST_STEPS)[number])(ctx, this.#deps);
+        if (outcome) return outcome;
+      }
+      return null;
+    } catch (e) {
+      return this.#internal(ctx, e);
+    }
+  }
+
+  // A store failure or a bug: the device is told to retry later, nothing was acked accepted.
+  #internal(ctx: IngestContext, e: unknown): IngestOutcome {
+    this.#log.error({ device: ctx.deviceId, err: (e as Error).message }, 'ingest: internal error');
+    return {
+      id: ctx.update?.body.id ?? '',
+      status: 'rejected',
+      code: 'GW_INTERNAL',
+      message: 'gateway could not store the update; send it again later',
+    };
   }
 }

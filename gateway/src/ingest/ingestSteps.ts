@@ -26,6 +26,8 @@ export interface IngestContext {
   device?: DeviceRecord;
   provider?: ProviderRecord;
   entry?: IngestEntry;
+  /** Set by `persist`: resolves once the update is durable. */
+  durable?: Promise<void>;
 }
 
 export type IngestOutcome = Ack;
@@ -37,8 +39,12 @@ export interface IngestDeps {
   lastSeq(deviceId: string): Promise<number>;
   /** What the gateway already holds under an update id. */
   knownId(id: string): Promise<{ commitment: string } | undefined>;
-  /** Store the update: vault row, dedup indexes, batch journal, atomically; resolves once durable. */
-  persist(ctx: Required<Pick<IngestContext, 'update' | 'provider' | 'entry'>>): Promise<void>;
+  /**
+   * Store the update: vault row, dedup indexes, batch journal, atomically. Resolves once the write is queued
+   * (after every earlier write of the device, so the next update of the device may be checked now); `durable`
+   * resolves once it is in LevelDB's log, and only then is the update acked `accepted`.
+   */
+  persist(ctx: Required<Pick<IngestContext, 'update' | 'provider' | 'entry'>>): Promise<{ durable: Promise<void> }>;
 }
 
 export type IngestStep = (ctx: IngestContext, deps: IngestDeps) => IngestOutcome | null | Promise<IngestOutcome | null>;
@@ -166,7 +172,7 @@ export const dedupe: IngestStep = async (ctx, deps) => {
 export const persist: IngestStep = async (ctx, deps) => {
   const update = ctx.update as SignedUpdate;
   ctx.entry = toIngestEntry(update);
-  await deps.persist({ update, provider: ctx.provider as ProviderRecord, entry: ctx.entry });
+  ctx.durable = (await deps.persist({ update, provider: ctx.provider as ProviderRecord, entry: ctx.entry })).durable;
   return { id: update.body.id, status: 'accepted' };
 };
 
@@ -185,3 +191,9 @@ export const INGEST_STEPS: readonly IngestStep[] = [
   checkConsent,
   persist,
 ];
+
+/**
+ * Steps before this index depend on the payload and the registry only, so they run as soon as a PUBLISH arrives,
+ * for many updates of a device at once; from `dedupe` on, a device's updates go one at a time in arrival order.
+ */
+export const ORDERED_FROM = INGEST_STEPS.indexOf(dedupe);
