@@ -4,9 +4,6 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isProtocolError } from '@datagraph/protocol';
-import { runInit } from './init.ts';
-import { runRun } from './run.ts';
-import { runStatus } from './status.ts';
 
 export interface CliIo {
   env: Record<string, string | undefined>;
@@ -83,12 +80,13 @@ export async function runAgentCommand(argv: string[], io: CliIo = defaultIo()): 
   const dir = (values.dir as string | undefined) ?? io.env.DG_AGENT_DIR ?? join(homedir(), '.datagraph', 'agent');
   try {
     switch (command) {
+      // Each command is loaded only when run: a device running `run` for months never holds init's or status's code.
       case 'init':
-        return await runInit(dir, values, io);
+        return await (await import('./init.ts')).runInit(dir, values, io);
       case 'run':
-        return await runRun(dir, values, io);
+        return await (await import('./run.ts')).runRun(dir, values, io);
       case 'status':
-        return await runStatus(dir, values, io);
+        return await (await import('./status.ts')).runStatus(dir, values, io);
       default:
         io.err(`datagraph agent: unknown command '${command}' (AG_CONFIG_INVALID)\n\n${USAGE}`);
         return 2;

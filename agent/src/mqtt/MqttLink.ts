@@ -33,6 +33,9 @@ export class MqttLink {
     const { device } = opts;
     const offline: DeviceStatus = { state: 'offline' };
     this.#client = mqtt.connect(opts.url, {
+      // Otherwise mqtt-packet pre-builds a Buffer for each of the 65,536 message ids at the first publish: about 6 MB
+      // of heap, more than the rest of the agent's working set. A device publishes a few updates an hour.
+      writeCache: false,
       ...opts.clientOptions,
       protocolVersion: 4, // MQTT 3.1.1: aedes 1.x has no MQTT 5
       clientId: device.address,

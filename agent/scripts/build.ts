@@ -1,0 +1,104 @@
+// The artifact a device runs: `npm run build -w @datagraph/agent` writes agent/dist/ (docs/agent.md "Deploying on a
+// device"). The agent CLI is bundled by esbuild, minified (less source held in memory, fewer and smaller functions
+// to compile lazily) and split so that code only one command needs (init's key creation, status, the simulators
+// behind --simulate) is a separate chunk, loaded only by that command. Native modules stay outside the bundle: they
+// are installed next to it by npm (dist/package.json) and load their prebuilt binaries from there.
+// agent/bench/agent.bench.ts measures its workload bundled by this same function and run with DEVICE_NODE_FLAGS.
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build, type Metafile } from 'esbuild';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const agentDir = join(here, '..');
+
+/** Native modules (and their loaders), never bundled; the artifact's package.json installs them. */
+export const NATIVE_DEPENDENCIES = ['classic-level', 'secp256k1', '@stoprocent/noble'] as const;
+const EXTERNAL = [...NATIVE_DEPENDENCIES, '@stoprocent/*', 'usb', '@serialport/*', 'brotli-wasm'];
+
+/**
+ * The node flags a device runs the agent with (measured by the bench, reasons in docs/agent.md):
+ * a 1 MB young generation; no V8 background threads; no JIT (the compiler's code and the optimised code it would
+ * make never become resident; the agent's few samples a second run interpreted); no WebAssembly (the agent has
+ * none, and node warns when --jitless leaves it on).
+ */
+export const DEVICE_NODE_FLAGS = ['--max-semi-space-size=1', '--single-threaded', '--jitless', '--no-expose-wasm'];
+
+// CommonJS dependencies call require(), and some read __dirname: ESM output has neither.
+const CJS_SHIM =
+  "import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url'; import { dirname as __dn } from 'node:path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);";
+
+/** Bundle `entry` into `outdir/<name>.mjs` (plus lazily loaded chunks) with the device build's options. */
+export async function bundleAgent(o: { entry: string; outdir: string; name: string }): Promise<Metafile> {
+  const r = await build({
+    entryPoints: { [o.name]: o.entry },
+    outdir: o.outdir,
+    outExtension: { '.js': '.mjs' },
+    chunkNames: 'chunks/[name]-[hash]',
+    bundle: true,
+    splitting: true,
+    minify: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: EXTERNAL,
+    define: { 'process.env.NODE_ENV': '"production"' },
+    banner: { js: CJS_SHIM },
+    metafile: true,
+    legalComments: 'none',
+    logLevel: 'error',
+  });
+  return r.metafile;
+}
+
+const LAUNCHER = `#!/bin/sh
+# Runs the DataGraph device agent with the memory-lean node flags (docs/agent.md "Deploying on a device").
+here=$(dirname "$(readlink -f "$0")")
+exec node ${DEVICE_NODE_FLAGS.join(' ')} "$here/datagraph-agent.mjs" "$@"
+`;
+
+/** Build agent/dist (or `outdir`): the bundle, its launcher, and the package.json that installs the native modules. */
+export async function buildDeviceArtifact(outdir = join(agentDir, 'dist')): Promise<Metafile> {
+  await rm(outdir, { recursive: true, force: true });
+  await mkdir(outdir, { recursive: true });
+  const metafile = await bundleAgent({
+    entry: join(agentDir, 'src', 'cli', 'main.ts'),
+    outdir,
+    name: 'datagraph-agent',
+  });
+  const require = createRequire(join(agentDir, 'package.json'));
+  const dependencies: Record<string, string> = {};
+  for (const dep of NATIVE_DEPENDENCIES) {
+    const pkg = JSON.parse(await readFile(require.resolve(`${dep}/package.json`), 'utf8')) as { version: string };
+    dependencies[dep] = pkg.version;
+  }
+  const agentPkg = JSON.parse(await readFile(join(agentDir, 'package.json'), 'utf8')) as { version: string };
+  await writeFile(
+    join(outdir, 'package.json'),
+    `${JSON.stringify(
+      {
+        name: 'datagraph-agent',
+        version: agentPkg.version,
+        private: true,
+        type: 'module',
+        description: 'The DataGraph device agent, bundled: `npm install --omit=dev` here installs its native modules.',
+        bin: { 'datagraph-agent': 'datagraph-agent' },
+        engines: { node: '>=20' },
+        dependencies,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  await writeFile(join(outdir, 'datagraph-agent'), LAUNCHER);
+  await chmod(join(outdir, 'datagraph-agent'), 0o755);
+  return metafile;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const metafile = await buildDeviceArtifact();
+  for (const [file, out] of Object.entries(metafile.outputs)) {
+    if (file.endsWith('.mjs')) console.log(`${file}  ${(out.bytes / 1024).toFixed(0)} KB`);
+  }
+}
