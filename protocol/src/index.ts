@@ -21,5 +21,6 @@ export * from './schemas/errorCode.ts';
 export * from './schemas/Mqtt.ts';
 export * from './schemas/Research.ts';
 export * from './schemas/Update.ts';
+export * from './signedDataUpdateText.ts';
 export * from './signing.ts';
 export * from './topics.ts';

@@ -72,6 +72,7 @@ export class IngestPipeline {
         };
         const rowOp = await vault.rowOp(provider.provider, body.id, row);
         const seqs = await this.#deviceSeqs(body.device);
+        const journal = batcher.entryOps(entry);
         const durable = store.write([
           rowOp,
           {
@@ -81,7 +82,7 @@ export class IngestPipeline {
             value: { commitment: update.commitment, provider: body.provider, device: body.device, seq: body.seq },
           },
           { type: 'put', sub: 'devseq', key: body.device, value: body.seq },
-          ...batcher.entryOps(entry),
+          ...journal.ops,
         ]);
         seqs.queued.push(body.seq);
         const queued = { commitment: update.commitment, durable };
@@ -94,7 +95,7 @@ export class IngestPipeline {
         durable.then(
           () => {
             settle(true);
-            batcher.added(1);
+            batcher.added(journal.key, entry);
           },
           () => settle(false),
         );

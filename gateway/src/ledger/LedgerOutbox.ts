@@ -89,12 +89,15 @@ export class LedgerOutbox {
     return o;
   }
 
-  /** Ops that journal `signed` for sending; apply them atomically with whatever produced it, then `kick()`. */
-  enqueueOps(signed: SignedDataUpdate): { ops: StoreOp[]; item: OutboxItem } {
+  /**
+   * Ops that journal `signed` for sending; apply them atomically with whatever produced it, then `kick()`.
+   * `hash`, when the caller has it already, must be `hashCanonical(signed)`.
+   */
+  enqueueOps(signed: SignedDataUpdate, hash?: string): { ops: StoreOp[]; item: OutboxItem } {
     const key = String(++this.#counter).padStart(12, '0');
     const item: OutboxItem = {
       key,
-      hash: hashCanonical(signed),
+      hash: hash ?? hashCanonical(signed),
       signed,
       state: 'queued',
       createdAt: this.#clock.now(),
