@@ -3,6 +3,7 @@
 import type { SignedDataUpdate } from '@datagraph/protocol';
 import {
   CalculatedState,
+  checkUpdate,
   combine,
   type RulesConfig,
   StateDelta,
@@ -24,12 +25,16 @@ export class DataApplication implements DataLayer {
     return validateUpdate(input, this.#config);
   }
 
+  checkUpdate(input: unknown): { problems: DataProblem[]; hash?: string } {
+    return checkUpdate(input, this.#config);
+  }
+
   updateHash(update: SignedDataUpdate): string {
     return updateHash(update);
   }
 
-  prepare(ordinal: number, updates: readonly SignedDataUpdate[]): DataSnapshotPart {
-    const verdicts = validateData(this.state, updates, this.#config);
+  prepare(ordinal: number, updates: readonly SignedDataUpdate[], hashes?: readonly string[]): DataSnapshotPart {
+    const verdicts = validateData(this.state, updates, this.#config, hashes);
     const { onChain, delta } = combine(this.state, verdicts.accepted, ordinal);
     return {
       accepted: verdicts.verdicts
@@ -42,8 +47,8 @@ export class DataApplication implements DataLayer {
     };
   }
 
-  apply(delta: unknown): void {
-    this.state.apply(StateDelta.parse(delta));
+  apply(delta: unknown, trusted = false): void {
+    this.state.apply(trusted ? (delta as StateDelta) : StateDelta.parse(delta));
   }
 
   get calculatedStateHash(): string {

@@ -23,10 +23,18 @@ export interface DataSnapshotPart {
 export interface DataLayer {
   /** Stateless checks (validateUpdate); empty means the update may be accepted into the pending pool. */
   validateUpdate(input: unknown): DataProblem[];
+  /** validateUpdate's problems, and the update hash when there are none (one canonical form for both). */
+  checkUpdate(input: unknown): { problems: DataProblem[]; hash?: string };
   updateHash(update: SignedDataUpdate): string;
-  /** validateData + combine for the snapshot `ordinal` over the pending updates, without changing state. */
-  prepare(ordinal: number, updates: readonly SignedDataUpdate[]): DataSnapshotPart;
-  /** Move the calculated state on by a delta (after the snapshot is durable, and when replaying on start). */
-  apply(delta: unknown): void;
+  /**
+   * validateData + combine for the snapshot `ordinal` over the pending updates, without changing state. `hashes`,
+   * when given, are the updates' hashes.
+   */
+  prepare(ordinal: number, updates: readonly SignedDataUpdate[], hashes?: readonly string[]): DataSnapshotPart;
+  /**
+   * Move the calculated state on by a delta (after the snapshot is durable, and when replaying on start). `trusted`:
+   * the delta is the one `prepare` just returned, so it is not parsed again.
+   */
+  apply(delta: unknown, trusted?: boolean): void;
   readonly calculatedStateHash: string;
 }

@@ -273,7 +273,7 @@ export class MetagraphNode {
 
   /** POST /data: stateless checks (400 with every code), then durable pending; returns the update hash. */
   async submitUpdate(body: unknown): Promise<string> {
-    const problems = this.#data.validateUpdate(body);
+    const { problems, hash: checkedHash } = this.#data.checkUpdate(body);
     if (problems.length > 0) {
       const first = problems[0] as DataProblem;
       throw new ProtocolError(first.code as never, problems.map((p) => p.message).join('; '), {
@@ -281,7 +281,7 @@ export class MetagraphNode {
       });
     }
     const update = body as SignedDataUpdate;
-    const hash = this.#data.updateHash(update);
+    const hash = checkedHash ?? this.#data.updateHash(update);
     if (this.#pendingUpdates.has(hash) || (await this.#store.get(keys.update(hash)))) return hash;
     // Reserve the slot before the await so a concurrent duplicate POST does not store it twice.
     const slot: Pending<SignedDataUpdate> = { key: '', item: update };
@@ -319,6 +319,7 @@ export class MetagraphNode {
     const data = this.#data.prepare(
       ordinal,
       updates.map(([, p]) => p.item),
+      updates.map(([h]) => h),
     );
     const supply = CurrencyLedger.supplyAfter(this.#supply, plan);
 
@@ -343,7 +344,7 @@ export class MetagraphNode {
     this.ledger.commit(plan);
     for (const t of txs) this.#pendingTxKeys.delete(t.hash);
     for (const [h] of updates) this.#pendingUpdates.delete(h);
-    this.#data.apply(data.delta);
+    this.#data.apply(data.delta, true);
     this.#latest = { ordinal, hash };
     this.#supply = supply;
     if (plan.rejected.length > 0)

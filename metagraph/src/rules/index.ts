@@ -19,4 +19,4 @@ export { OnChainState, StateDelta } from './StateDelta.ts';
 export { GENESIS_STATE_HASH, type StateView } from './StateView.ts';
 export { updateHash } from './updateHash.ts';
 export { type UpdateVerdict, type ValidateDataResult, validateData } from './validateData.ts';
-export { validateUpdate } from './validateUpdate.ts';
+export { checkUpdate, validateUpdate } from './validateUpdate.ts';

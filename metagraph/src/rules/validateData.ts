@@ -38,12 +38,14 @@ export function validateData(
   state: StateView,
   updates: readonly SignedDataUpdate[],
   config: RulesConfig,
+  /** updateHash of each update, when the caller has them already (the node keeps them from validateUpdate). */
+  hashes?: readonly string[],
 ): ValidateDataResult {
   const view = new PendingState(state, state.ordinal + 1);
   const result: ValidateDataResult = { accepted: [], rejected: [], verdicts: [] };
   updates.forEach((update, index) => {
     const problems = checkUpdateState(view, update.value, config);
-    const verdict: UpdateVerdict = { index, hash: updateHash(update), update, problems };
+    const verdict: UpdateVerdict = { index, hash: hashes?.[index] ?? updateHash(update), update, problems };
     result.verdicts.push(verdict);
     if (problems.length === 0) {
       view.apply(update.value);

@@ -7,28 +7,50 @@ import {
   describeIssues,
   requiredSigner,
   SignedDataUpdate,
-  verifyValueProof,
+  sha256Hex,
+  signedDataUpdateText,
+  verifyDataFast,
 } from '@datagraph/protocol';
 import { checkIngestEntries } from './checkIngestEntries.ts';
 import { checkRegistration } from './checkRegistration.ts';
 import { type Problem, problem } from './Problem.ts';
 import type { RulesConfig } from './RulesConfig.ts';
+import { sameCanonicalJson } from './sameJson.ts';
 import { strippedKeys } from './strippedKeys.ts';
 
 /** Every stateless problem with `input` (an untrusted `POST /data` body); an empty list means it may enter a block. */
 export function validateUpdate(input: unknown, config: RulesConfig): Problem[] {
+  return checkUpdate(input, config).problems;
+}
+
+/**
+ * validateUpdate's problems, and when there are none the update's hash (updateHash of `input`), computed from the
+ * canonical form of the value that the proofs were checked over, so a large batch is written out once.
+ */
+export function checkUpdate(input: unknown, config: RulesConfig): { problems: Problem[]; hash?: string } {
   const parsed = SignedDataUpdate.safeParse(input);
   if (!parsed.success) {
-    return [
-      problem('MG_MALFORMED', 'data update does not match the SignedDataUpdate schema', {
-        issues: describeIssues(parsed.error),
-      }),
-    ];
+    return {
+      problems: [
+        problem('MG_MALFORMED', 'data update does not match the SignedDataUpdate schema', {
+          issues: describeIssues(parsed.error),
+        }),
+      ],
+    };
   }
   const normal = notInNormalForm(input, parsed.data);
-  if (normal) return [normal];
+  if (normal) return { problems: [normal] };
   const signed = parsed.data;
-  return [...checkProofs(signed), ...checkGateway(signed.value, config), ...checkBody(signed.value)];
+  // In normal form: input and parse have this same canonical form, so one text serves the proofs and the hash.
+  const valueText = canonicalJson(signed.value);
+  const problems = [
+    ...checkProofs(signed, Buffer.from(valueText, 'utf8').toString('base64')),
+    ...checkGateway(signed.value, config),
+    ...checkBody(signed.value),
+  ];
+  return problems.length > 0
+    ? { problems }
+    : { problems, hash: sha256Hex(signedDataUpdateText(valueText, signed.proofs)) };
 }
 
 // The node stores, hashes and relays the update as sent; it must be exactly what the schema yields, so that no
@@ -40,21 +62,18 @@ function notInNormalForm(input: unknown, parsed: SignedDataUpdate): Problem | nu
       issues: stripped.map((p) => `${p}: unrecognised key`),
     });
   }
-  let same = false;
-  try {
-    same = canonicalJson(input) === canonicalJson(parsed);
-  } catch {
-    same = false;
-  }
-  return same ? null : problem('MG_MALFORMED', 'data update omits members that have defaults; write them out');
+  return sameCanonicalJson(input, parsed)
+    ? null
+    : problem('MG_MALFORMED', 'data update omits members that have defaults; write them out');
 }
 
-function checkProofs(signed: SignedDataUpdate): Problem[] {
+// `message` is signedDataMessage(signed.value), what verifyValueProof checks each proof over.
+function checkProofs(signed: SignedDataUpdate, message: string): Problem[] {
   const out: Problem[] = [];
   const required = requiredSigner(signed.value);
   let byRequired = false;
   signed.proofs.forEach((proof, i) => {
-    if (!verifyValueProof(signed.value, proof))
+    if (!verifyDataFast(proof.id, message, proof.signature))
       out.push(problem('MG_BAD_PROOF', `proof ${i} does not verify over the update value`));
     const signer = addressFromPublicKey(proof.id);
     if (signer === required) byRequired = true;
