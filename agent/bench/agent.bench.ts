@@ -4,7 +4,7 @@
 //
 // What is measured: the workload (agent/bench/agentWorkload.ts) bundled by the device build (agent/scripts/build.ts:
 // esbuild, minified, native modules external) and run by plain node in a child process with the device's node flags
-// (DEVICE_NODE_FLAGS, as agent/dist/datagraph-agent runs them). The child holds the agent and, unlike a device,
+// and environment (DEVICE_NODE_FLAGS, DEVICE_ENV, as agent/dist/datagraph-agent runs them). The child holds the agent and, unlike a device,
 // also the simulated radio and the five simulated peripherals (on a device those are the Bluetooth controller and
 // the wearables). The MQTT broker (a real aedes broker authenticating the device and acking its update, the agent's
 // test gateway) runs in this parent process, as the gateway runs on another machine. Peak RSS is the kernel's
@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { generateKeyPair, ManualClock } from '@datagraph/protocol';
 import { reportBench } from '../../bench/results.ts';
-import { bundleAgent, DEVICE_NODE_FLAGS } from '../scripts/build.ts';
+import { bundleAgent, DEVICE_ENV, DEVICE_NODE_FLAGS } from '../scripts/build.ts';
 import { TestGateway } from '../test/helpers/testGateway.ts';
 import { BENCH_START, benchPolicy, runWorkload, type WorkloadResult } from './agentWorkload.ts';
 
@@ -39,6 +39,7 @@ async function enrolledDevice() {
 function bareNodeRss(): number {
   const r = spawnSync(process.execPath, [...DEVICE_NODE_FLAGS, '-e', 'console.log(process.resourceUsage().maxRSS)'], {
     encoding: 'utf8',
+    env: { ...process.env, ...DEVICE_ENV },
   });
   return Number(r.stdout.trim()) / 1024;
 }
@@ -65,7 +66,7 @@ console.log(JSON.stringify(await runWorkload({ broker: process.env.DG_BENCH_BROK
       {
         encoding: 'utf8',
         cwd: root,
-        env: { ...process.env, DG_BENCH_BROKER: gateway.url, DG_BENCH_DEVICE_KEY: device.privateKey },
+        env: { ...process.env, ...DEVICE_ENV, DG_BENCH_BROKER: gateway.url, DG_BENCH_DEVICE_KEY: device.privateKey },
       },
     ).catch((err: Error & { stderr?: string }) => {
       throw new Error(`bundled agent bench failed: ${err.stderr ?? err.message}`);

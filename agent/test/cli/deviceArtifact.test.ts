@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { decodePairingCode, generateKeyPair, ManualClock } from '@datagraph/protocol';
 import t from 'tap';
-import { buildDeviceArtifact, DEVICE_NODE_FLAGS } from '../../scripts/build.ts';
+import { buildDeviceArtifact, DEVICE_ENV, DEVICE_NODE_FLAGS } from '../../scripts/build.ts';
 import { allFields, signPolicy } from '../helpers/policy.ts';
 import { TestGateway, waitFor } from '../helpers/testGateway.ts';
 
@@ -26,7 +26,9 @@ t.test('the built agent: launcher flags, init, run --simulate into a broker, sta
   });
   await buildDeviceArtifact(dist);
   const launcher = join(dist, 'datagraph-agent');
-  t.match(readFileSync(launcher, 'utf8'), DEVICE_NODE_FLAGS.join(' '), 'the launcher passes the device flags');
+  const script = readFileSync(launcher, 'utf8');
+  t.match(script, DEVICE_NODE_FLAGS.join(' '), 'the launcher passes the device flags');
+  for (const [k, v] of Object.entries(DEVICE_ENV)) t.match(script, `export ${k}=${v}`, `and sets ${k}`);
   const pkg = JSON.parse(readFileSync(join(dist, 'package.json'), 'utf8'));
   t.same(Object.keys(pkg.dependencies).sort(), ['@stoprocent/noble', 'classic-level', 'secp256k1']);
 
