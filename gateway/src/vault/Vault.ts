@@ -1,15 +1,27 @@
 // The vault: update values at rest under AES-256-GCM, one data key per provider, each data key wrapped by
 // the master key. Erasure (crypto-shredding) deletes the provider's wrapped key and its rows: once the key
 // is gone no copy of a row (backup, stale page) can be read again (DESIGN.md section 2).
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes, randomFillSync } from 'node:crypto';
 import { ProtocolError } from '@datagraph/protocol';
 import type { GatewayStore, StoreOp } from '../store/GatewayStore.ts';
 
 const IV = 12;
 const TAG = 16;
 
+// Random IVs drawn from a pooled CSPRNG buffer: one getrandom call per 4 KiB instead of one per sealed row.
+const ivPool = Buffer.alloc(IV * 341);
+let ivAt = ivPool.length;
+function freshIv(): Buffer {
+  if (ivAt + IV > ivPool.length) {
+    randomFillSync(ivPool);
+    ivAt = 0;
+  }
+  ivAt += IV;
+  return Buffer.from(ivPool.subarray(ivAt - IV, ivAt));
+}
+
 function seal(key: Buffer, plaintext: Buffer, aad: string): string {
-  const iv = randomBytes(IV);
+  const iv = freshIv();
   const c = createCipheriv('aes-256-gcm', key, iv);
   c.setAAD(Buffer.from(aad, 'utf8'));
   const ct = Buffer.concat([c.update(plaintext), c.final()]);
