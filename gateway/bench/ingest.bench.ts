@@ -236,7 +236,12 @@ async function main(): Promise<void> {
   const cpuCommitted = cpu();
   if (process.env.DG_BENCH_METRICS) {
     const m = await (await fetch(`${http}/metrics`)).text();
-    console.log(m.split('\n').filter((l) => /_(sum|count)\b/.test(l) && /batch|commit/.test(l)).join('\n'));
+    console.log(
+      m
+        .split('\n')
+        .filter((l) => /_(sum|count)\b/.test(l) && /batch|commit/.test(l))
+        .join('\n'),
+    );
   }
   const perUpdate = (i: number, end: number[]): number =>
     Math.round((((end[i] as number) - (cpuStart[i] as number)) / total) * 1000);
