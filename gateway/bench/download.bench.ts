@@ -208,9 +208,12 @@ async function main(): Promise<void> {
     const profile = process.env.DG_BENCH_PROFILE
       ? ['--cpu-prof', `--cpu-prof-dir=${process.env.DG_BENCH_PROFILE}`]
       : [];
+    // DG_BENCH_GATEWAY_FLAGS="--flag ..." passes node flags to the gateway process (to try V8 heap settings).
+    const flags = (process.env.DG_BENCH_GATEWAY_FLAGS ?? '').split(' ').filter(Boolean);
     const child = spawn(
       process.execPath,
       [
+        ...flags,
         ...profile,
         'bin/datagraph.mjs',
         'gateway',
@@ -250,6 +253,7 @@ async function main(): Promise<void> {
         peak.file = Math.max(peak.file, vm(pid, 'RssFile'));
         peak.rss = Math.max(peak.rss, vm(pid, 'VmRSS'));
       }, 100);
+      const cpu0 = { gateway: cpuSeconds(pid), client: process.cpuUsage() };
       const t0 = performance.now();
       const res = await fetch(`${http}/v1/queries/${queryId}/data?format=${FORMAT}`, {
         headers: { authorization: `Bearer ${TOKEN}` },
@@ -261,10 +265,14 @@ async function main(): Promise<void> {
       for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
         if (firstByte === 0) firstByte = performance.now() - t0;
         bytes += chunk.length;
-        for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++;
+        // memchr through the chunk: this process shares the machine's cores with the gateway
+        for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) lines++;
       }
       const seconds = (performance.now() - t0) / 1000;
       clearInterval(sampler);
+      const gatewayCpu = cpuSeconds(pid) - cpu0.gateway;
+      const clientUse = process.cpuUsage(cpu0.client);
+      const clientCpu = (clientUse.user + clientUse.system) / 1e6;
       const rows = lines - 1; // NDJSON: the trailer line; CSV: the header line
       if (rows !== ROWS) throw new Error(`expected ${ROWS} rows, got ${rows}`);
       reportBench('gateway-download', [
@@ -272,6 +280,9 @@ async function main(): Promise<void> {
         { name: 'download throughput', value: Math.round(rows / seconds), unit: 'rows/s', target: '>= 100,000 rows/s' },
         { name: 'download throughput (bytes)', value: Math.round(bytes / seconds / 1e6), unit: 'MB/s' },
         { name: 'time to first byte', value: Math.round(firstByte), unit: 'ms', target: '<= 200 ms' },
+        // CPU use over the download, in cores (the machine's cores are shared by the gateway and this client)
+        { name: 'gateway CPU (all threads)', value: round2(gatewayCpu / seconds), unit: 'cores' },
+        { name: 'client CPU (this process)', value: round2(clientCpu / seconds), unit: 'cores' },
         { name: 'gateway RSS before the download', value: Math.round(rssBefore / 1024), unit: 'MB' },
         { name: '  of which anonymous', value: Math.round(anonBefore / 1024), unit: 'MB' },
         {
@@ -290,6 +301,15 @@ async function main(): Promise<void> {
   } finally {
     if (!keep) cleanup(dir);
   }
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+/** User + system CPU seconds of a process, all threads (/proc/<pid>/stat, Linux; clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
 }
 
 /** A /proc/<pid>/status figure in kB (Linux). */

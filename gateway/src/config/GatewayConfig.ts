@@ -159,11 +159,12 @@ export const GatewayConfig = z
         /**
          * LevelDB's table cache (open table files). Tables are memory-mapped and pages read count in the RSS while
          * a table is open: this bounds that part to about (maxOpenFiles - 10) x 2 MB (docs/gateway.md "Memory").
+         * 74 is LevelDB's floor (it raises a smaller value to it): at most 64 tables, about 130 MB.
          */
-        maxOpenFiles: z.number().int().min(16).max(100_000).default(64),
+        maxOpenFiles: z.number().int().min(74).max(100_000).default(74),
       })
       .strict()
-      .default({ syncWrites: false, maxOpenFiles: 64 }),
+      .default({ syncWrites: false, maxOpenFiles: 74 }),
     gatewayKey: z
       .object({
         keystoreFile: z.string().optional(),

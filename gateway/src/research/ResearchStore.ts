@@ -75,6 +75,28 @@ export const usageRef = (r: RowRef): UsageRef => ({
   ...(r.policyVersion === undefined ? {} : { policyVersion: r.policyVersion }),
 });
 
+/** The members of a RowRef a downloaded row carries. */
+export type RowProof = Pick<RowRef, 'ordinal' | 'merkle' | 'entriesRoot'>;
+
+const proofOf = (r: RowRef): RowProof => ({ ordinal: r.ordinal, merkle: r.merkle, entriesRoot: r.entriesRoot });
+
+/**
+ * The proof members out of a RowRef's JSON text (written by JSON.stringify: no whitespace; the keys are unique
+ * and no string value holds a quote), or undefined if the text is not in that shape.
+ */
+export function proofFromText(t: string): RowProof | undefined {
+  const o = t.indexOf('"ordinal":');
+  const m = t.indexOf('"merkle":"');
+  const e = t.indexOf('"entriesRoot":"');
+  if (o < 0 || m < 0 || e < 0) return undefined;
+  const oEnd = t.indexOf(',', o + 10);
+  const mEnd = t.indexOf('"', m + 10);
+  const ordinal = Number(t.slice(o + 10, oEnd));
+  const entriesRoot = t.slice(e + 15, e + 79);
+  if (!Number.isSafeInteger(ordinal) || ordinal < 0 || mEnd < 0 || t.charCodeAt(e + 79) !== 34) return undefined;
+  return { ordinal, merkle: t.slice(m + 10, mEnd), entriesRoot };
+}
+
 const pad = (n: number, w = 12) => String(n).padStart(w, '0');
 
 export function rowKey(r: Pick<RowRef, 'cadence' | 'provider' | 'start' | 'id'>): string {
@@ -161,12 +183,17 @@ export class ResearchStore implements PaidQuerySource {
       yield r;
   }
 
-  /** The committed-row records (proofs) behind usage refs, in one LevelDB multi-get. */
-  rowRefs(refs: readonly UsageRef[]): Promise<(RowRef | undefined)[]> {
-    return this.store.getMany<RowRef>(
+  /**
+   * What the download needs of the committed-row records behind usage refs (snapshot ordinal, compact Merkle
+   * proof, entriesRoot), in one multi-get, scanned out of the stored JSON text: parsing a million records into
+   * objects is a large part of a download's garbage-collection work.
+   */
+  async rowProofs(refs: readonly UsageRef[]): Promise<(RowProof | undefined)[]> {
+    const texts = await this.store.getManyText(
       'rowidx',
       refs.map((r) => r.key),
     );
+    return texts.map((t) => (t === undefined ? undefined : (proofFromText(t) ?? proofOf(JSON.parse(t) as RowRef))));
   }
 
   /** The usage in chunks of up to `size` refs, from the first one on (the download's read path). */

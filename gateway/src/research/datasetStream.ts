@@ -1,9 +1,12 @@
 // GET /v1/queries/{id}/data (DESIGN.md section 3 step 5): the query's usage streamed from LevelDB iterators in
-// chunks, each chunk one multi-get of proofs and one of vault rows, encoded with protocol's dataset codec. The
-// dataset is never built in memory: Readable.from pulls the next chunk only when the socket has taken the
-// previous ones, and at most one chunk is read ahead (reads overlap encoding and sending). The first chunk is
-// small so the first byte leaves quickly. Rows of a provider who revoked or erased since the purchase are
-// withheld (invariant 6): skipped and counted in the trailer.
+// chunks, each chunk one multi-get of proofs (their JSON text scanned, not parsed) and one of sealed vault rows.
+// NDJSON lines are written on a worker thread (lineWorkerThread.ts: decryption and line writing were most of the
+// main thread's work), splicing each row's stored JSON into the codec's line; CSV rows go through protocol's
+// codec here. The dataset is never built in memory: Readable.from pulls the next chunk only when the socket has
+// taken the previous ones, and a few chunks are read and encoded ahead (reads overlap encoding and sending). The
+// first chunk is small, and encoded here, so the first byte leaves quickly. Rows of a provider who revoked or
+// erased since the purchase are withheld (invariant 6): skipped and counted in the trailer. A quote keeps its
+// rows in committed-row index order (QuoteService), so a download's reads stay within a few LevelDB tables.
 import { Readable } from 'node:stream';
 import {
   csvHeader,
@@ -17,14 +20,17 @@ import {
   type UpdateBody,
 } from '@datagraph/protocol';
 import type { Registry } from '../registry/Registry.ts';
+import { openSealedText } from '../vault/openSealedText.ts';
 import type { Vault } from '../vault/Vault.ts';
 import { rowLive } from './CatalogCounts.ts';
-import { ndjsonRowLine } from './ndjsonRowLine.ts';
-import type { ResearchStore, RowRef, UsageRef } from './ResearchStore.ts';
+import { lineWorker } from './LineWorker.ts';
+import { encodeLines, type LineJob } from './lineWorkerThread.ts';
+import type { ResearchStore, RowProof, UsageRef } from './ResearchStore.ts';
 
 const FIRST_CHUNK = 64;
-const CHUNK = 1000;
-const READ_AHEAD = 2;
+const CHUNK = 500;
+const READ_AHEAD = 3;
+const ENCODE_AHEAD = 2;
 
 interface VaultRow {
   body: UpdateBody;
@@ -52,7 +58,8 @@ export function datasetStream(d: DatasetStreamDeps, req: DatasetStreamRequest): 
   return Readable.from(datasetChunks(d, req), { objectMode: false, highWaterMark: 1 << 16 });
 }
 
-type Loaded = { refs: UsageRef[]; proofs: (RowRef | undefined)[]; rows: (VaultRow | undefined)[] };
+type Sealed = { sealed: string; key: Buffer; aad: string };
+type Loaded = { refs: UsageRef[]; proofs: (RowProof | undefined)[]; rows: (Sealed | undefined)[] };
 
 /** The usage, skipping rows withheld before `offset` is reached, in chunks of refs to release. */
 async function* releasable(
@@ -87,11 +94,11 @@ async function* releasable(
 }
 
 async function load(d: DatasetStreamDeps, refs: UsageRef[]): Promise<Loaded> {
-  const [proofs, rows] = await Promise.all([d.research.rowRefs(refs), d.vault.readRows<VaultRow>(refs)]);
+  const [proofs, rows] = await Promise.all([d.research.rowProofs(refs), d.vault.sealedRows(refs)]);
   return { refs, proofs, rows };
 }
 
-async function* datasetChunks(d: DatasetStreamDeps, req: DatasetStreamRequest): AsyncGenerator<string> {
+async function* datasetChunks(d: DatasetStreamDeps, req: DatasetStreamRequest): AsyncGenerator<string | Uint8Array> {
   const counts = { withheld: 0, skipped: 0 };
   let row = req.offset;
   if (req.format === 'csv') yield csvHeader(req.columns);
@@ -100,21 +107,19 @@ async function* datasetChunks(d: DatasetStreamDeps, req: DatasetStreamRequest): 
     const r = await source.next();
     return r.done ? undefined : load(d, r.value);
   };
-  // Up to READ_AHEAD chunks are read while one is encoded and sent: LevelDB's reads run on libuv's thread pool.
-  const ahead: Promise<Loaded | undefined>[] = [];
-  const refill = () => {
-    while (ahead.length < READ_AHEAD) {
-      const p = next();
-      p.catch(() => {});
-      ahead.push(p);
-    }
-  };
-  ahead.push(next()); // the small first chunk alone, so the first byte is not queued behind read-ahead
-  for (;;) {
-    const loaded = await ahead.shift();
-    if (!loaded) break;
-    refill();
-    let out = '';
+  /** The chunk's released rows as a line job, numbered on; withheld rows counted. */
+  const released = (loaded: Loaded): Omit<LineJob, 'id'> => {
+    const job: Omit<LineJob, 'id'> = {
+      row,
+      sealed: [],
+      aad: [],
+      keyOf: [],
+      keys: [],
+      ordinal: [],
+      merkle: [],
+      entriesRoot: [],
+    };
+    const keyIndex = new Map<Buffer, number>();
     for (let i = 0; i < loaded.refs.length; i++) {
       const p = loaded.proofs[i];
       const v = loaded.rows[i];
@@ -124,22 +129,60 @@ async function* datasetChunks(d: DatasetStreamDeps, req: DatasetStreamRequest): 
         counts.withheld++;
         continue;
       }
-      if (req.format === 'ndjson') {
-        out += ndjsonRowLine(row++, v, p.ordinal, p.merkle, p.entriesRoot);
-        continue;
+      let k = keyIndex.get(v.key);
+      if (k === undefined) {
+        k = job.keys.push(v.key) - 1;
+        keyIndex.set(v.key, k);
       }
-      const r: DatasetRow = {
-        row: row++,
-        body: v.body,
-        commitment: v.commitment,
-        proof: v.proof,
-        ordinal: p.ordinal,
-        merkle: decodeMerkleCompact(p.merkle),
-        entriesRoot: p.entriesRoot,
-      };
-      out += rowToCsvLine(r, req.columns);
+      job.sealed.push(v.sealed);
+      job.aad.push(v.aad);
+      job.keyOf.push(k);
+      job.ordinal.push(p.ordinal);
+      job.merkle.push(p.merkle);
+      job.entriesRoot.push(p.entriesRoot);
     }
-    if (out) yield out;
+    row += job.sealed.length;
+    return job;
+  };
+  const encode = (loaded: Loaded): Promise<string | Uint8Array> => {
+    const job = released(loaded);
+    if (job.sealed.length === 0) return Promise.resolve('');
+    if (req.format === 'csv') return Promise.resolve(csvLines(job, req.columns));
+    // NDJSON lines are written on the worker thread once it is up (the first chunks on this thread meanwhile)
+    const worker = lineWorker();
+    return worker ? worker.lines(job) : Promise.resolve(encodeLines(job));
+  };
+  // Up to READ_AHEAD chunks are read (LevelDB's reads run on libuv's thread pool) and up to ENCODE_AHEAD encoded
+  // on the worker while one is sent.
+  const ahead: Promise<Loaded | undefined>[] = [];
+  const encoded: Promise<string | Uint8Array>[] = [];
+  const refill = () => {
+    while (ahead.length < READ_AHEAD) {
+      const p = next();
+      p.catch(() => {});
+      ahead.push(p);
+    }
+  };
+  const queue = (p: Promise<string | Uint8Array>) => {
+    p.catch(() => {});
+    encoded.push(p);
+  };
+  ahead.push(next()); // the small first chunk alone, so the first byte is not queued behind read-ahead
+  let first = true;
+  for (;;) {
+    const loaded = await ahead.shift();
+    if (!loaded) break;
+    refill();
+    queue(encode(loaded));
+    if (first || encoded.length > ENCODE_AHEAD) {
+      first = false;
+      const out = await encoded.shift();
+      if (out?.length) yield out;
+    }
+  }
+  for (const p of encoded) {
+    const out = await p;
+    if (out.length) yield out;
   }
   const trailer: DatasetTrailer = {
     queryId: req.queryId,
@@ -149,4 +192,25 @@ async function* datasetChunks(d: DatasetStreamDeps, req: DatasetStreamRequest): 
   };
   req.onEnd?.(trailer);
   if (req.format === 'ndjson') yield `${JSON.stringify({ trailer })}\n`;
+}
+
+/** CSV lines of a job, on this thread (CSV is the smaller path: rows parsed into objects for the codec). */
+function csvLines(job: Omit<LineJob, 'id'>, columns: FieldName[]): string {
+  let out = '';
+  for (let i = 0; i < job.sealed.length; i++) {
+    const v = JSON.parse(
+      openSealedText(job.keys[job.keyOf[i] as number] as Buffer, job.sealed[i] as string, job.aad[i] as string),
+    ) as VaultRow;
+    const r: DatasetRow = {
+      row: job.row + i,
+      body: v.body,
+      commitment: v.commitment,
+      proof: v.proof,
+      ordinal: job.ordinal[i] as number,
+      merkle: decodeMerkleCompact(job.merkle[i] as string),
+      entriesRoot: job.entriesRoot[i] as string,
+    };
+    out += rowToCsvLine(r, columns);
+  }
+  return out;
 }

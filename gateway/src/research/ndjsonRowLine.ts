@@ -39,3 +39,58 @@ export function ndjsonRowLine(
   });
   return `{"row":${row},"body":${body},"commitment":"${v.commitment}","proof":{"id":"${v.proof.id}","signature":"${v.proof.signature}"},"ordinal":${ordinal},"merkle":${merkleJsonFromCompact(merkleCompact)},"entriesRoot":"${entriesRoot}"}\n`;
 }
+
+// A vault row's text as the vault stores it: JSON.stringify({body, commitment, proof, receivedAt}) of a parsed
+// update, whose keys come out in schema order. When the body and the commitment+proof part are exactly in the
+// codec's order (checked here, field by field), they are spliced into the line as they are; otherwise the
+// caller parses the row and writes it with ndjsonRowLine. `fields` is JSON.stringify output either way, and
+// JSON.stringify(JSON.parse(s)) === s for it, so the spliced text is the codec's text.
+
+// Each key with the text around it; a key inside a string value would have its quotes escaped, so finding them
+// in this order (with the body ending in the salt, the last key) means the keys are in this order.
+const BODY_KEYS = [
+  '{"v":',
+  ',"id":"',
+  '","provider":"',
+  '","device":"',
+  '","seq":',
+  ',"cadence":"',
+  '","window":{"start":',
+  ',"end":',
+  '},"policyVersion":',
+  ',"fields":{',
+  '},"salt":"',
+];
+const SIGNED_KEYS = [',"commitment":"', '","proof":{"id":"', '","signature":"'];
+
+function inOrder(text: string, keys: readonly string[]): boolean {
+  let at = 0;
+  for (const k of keys) {
+    const i = text.indexOf(k, at);
+    if (i < 0 || (at === 0 && i !== 0)) return false;
+    at = i + k.length;
+  }
+  // the last key's value is a string (salt, signature) closed by the object's final brace, nothing after
+  return text.indexOf('"', at) === text.length - 2 && text.endsWith('"}');
+}
+const HEAD = '{"body":';
+const COMMITMENT = '},"commitment":"';
+const RECEIVED = ',"receivedAt":';
+
+/** The NDJSON line of a row from the vault row's text, or undefined when the text is not in the expected shape. */
+export function ndjsonRowLineFromText(
+  row: number,
+  text: string,
+  ordinal: number,
+  merkleCompact: string,
+  entriesRoot: string,
+): string | undefined {
+  if (!text.startsWith(HEAD)) return undefined;
+  const c = text.indexOf(COMMITMENT);
+  const r = text.lastIndexOf(RECEIVED);
+  if (c < 0 || r < c) return undefined;
+  const body = text.slice(HEAD.length, c + 1);
+  const signed = text.slice(c + 1, r);
+  if (!inOrder(body, BODY_KEYS) || !inOrder(signed, SIGNED_KEYS)) return undefined;
+  return `{"row":${row},"body":${body}${signed},"ordinal":${ordinal},"merkle":${merkleJsonFromCompact(merkleCompact)},"entriesRoot":"${entriesRoot}"}\n`;
+}

@@ -53,7 +53,8 @@ export class GatewayStore {
    * `sync: true` fsyncs every write (survives power loss); without it a write survives kill -9 of the process.
    * `maxOpenFiles` bounds LevelDB's table cache: each open table file is memory-mapped, and the pages a read
    * touches count in the process's RSS until the table is closed, so this bounds that part of the RSS to about
-   * (maxOpenFiles - 10) x 2 MB (LevelDB's default table size); LevelDB's own default is 1000.
+   * (maxOpenFiles - 10) x 2 MB (LevelDB's default table size). LevelDB's own default is 1000; it raises a value
+   * under 74 to 74.
    */
   static async open(path: string, opts: { sync?: boolean; maxOpenFiles?: number } = {}): Promise<GatewayStore> {
     const db = new Level<string, Json>(path, {

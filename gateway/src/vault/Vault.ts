@@ -98,6 +98,28 @@ export class Vault {
     return out;
   }
 
+  /**
+   * Rows still sealed, each with its data key and associated data, for `openSealedText` (openSealedText.ts: the
+   * download decrypts on a worker thread); undefined where a row or its provider's key is gone.
+   */
+  async sealedRows(
+    refs: readonly { provider: string; id: string }[],
+  ): Promise<({ sealed: string; key: Buffer; aad: string } | undefined)[]> {
+    // stored as a JSON string of base64: its text without the quotes (base64 needs no escapes)
+    const sealed = await this.#store.getManyText(
+      'rows',
+      refs.map((r) => `${r.provider}!${r.id}`),
+    );
+    const out: ({ sealed: string; key: Buffer; aad: string } | undefined)[] = [];
+    for (let i = 0; i < refs.length; i++) {
+      const s = sealed[i]?.slice(1, -1);
+      const { provider, id } = refs[i] as { provider: string; id: string };
+      const key = s === undefined ? undefined : (this.#keys.get(provider) ?? (await this.#dataKey(provider)));
+      out.push(s === undefined || !key ? undefined : { sealed: s, key, aad: `row:${provider}:${id}` });
+    }
+    return out;
+  }
+
   async rowCount(provider: string): Promise<number> {
     return (await this.#store.keys('rows', { prefix: `${provider}!` })).length;
   }

@@ -1,0 +1,72 @@
+// The main-thread side of lineWorkerThread.ts: one worker per process, started by the first download that wants
+// it and kept (it holds the process open only while jobs are out). Jobs are answered in the order they are posted.
+import { Worker } from 'node:worker_threads';
+import type { LineJob, LineResult } from './lineWorkerThread.ts';
+
+export class LineWorker {
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, { resolve: (b: Uint8Array) => void; reject: (e: Error) => void }>();
+  #next = 0;
+  #failed: Error | undefined;
+  readonly ready: Promise<void>;
+
+  constructor() {
+    this.#worker = new Worker(new URL('./lineWorkerThread.mjs', import.meta.url), {
+      // not the parent's node flags (test runners' hooks, profilers): the entry registers tsx itself
+      execArgv: [],
+      // a small heap (its garbage dies young; it holds one chunk at a time): the worker adds little to the RSS
+      resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 },
+    });
+    this.ready = new Promise((resolve, reject) => {
+      this.#worker.once('online', () => resolve());
+      this.#worker.once('error', reject);
+    });
+    this.ready.catch(() => {});
+    this.#worker.on('message', (m: LineResult) => {
+      const p = this.#pending.get(m.id);
+      this.#pending.delete(m.id);
+      if (this.#pending.size === 0) this.#worker.unref();
+      if ('bytes' in m) p?.resolve(m.bytes);
+      else p?.reject(new Error(`download worker: ${m.error}`));
+    });
+    const fail = (e: Error) => {
+      this.#failed = e;
+      for (const p of this.#pending.values()) p.reject(e);
+      this.#pending.clear();
+      if (shared?.worker === this) shared = undefined;
+    };
+    this.#worker.on('error', fail);
+    this.#worker.on('exit', (code) => fail(new Error(`download worker exited (${code})`)));
+    // held open until it is up, then only while jobs are out (an idle worker never keeps the process alive)
+    this.#worker.once('online', () => {
+      if (this.#pending.size === 0) this.#worker.unref();
+    });
+  }
+
+  lines(job: Omit<LineJob, 'id'>): Promise<Uint8Array> {
+    if (this.#failed) return Promise.reject(this.#failed);
+    const id = this.#next++;
+    return new Promise((resolve, reject) => {
+      if (this.#pending.size === 0) this.#worker.ref();
+      this.#pending.set(id, { resolve, reject });
+      this.#worker.postMessage({ ...job, id });
+    });
+  }
+}
+
+let shared: { worker: LineWorker; up: boolean } | undefined;
+
+/** The process's line worker once it is up; undefined until then (the first call starts it). */
+export function lineWorker(): LineWorker | undefined {
+  if (!shared) {
+    const s = { worker: new LineWorker(), up: false };
+    shared = s;
+    s.worker.ready.then(
+      () => {
+        s.up = true;
+      },
+      () => {},
+    );
+  }
+  return shared.up ? shared.worker : undefined;
+}

@@ -1,0 +1,91 @@
+// The download's worker thread writes, from sealed vault rows, exactly protocol's NDJSON lines (the e2e tests'
+// small datasets never leave the main thread's first chunk, so the worker path is checked here).
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import {
+  encodeMerkleCompact,
+  generateKeyPair,
+  makeSalt,
+  merkleTree,
+  ndjsonLineToRow,
+  rowToNdjsonLine,
+  signUpdate,
+} from '@datagraph/protocol';
+import t from 'tap';
+import { LineWorker } from '../../src/research/LineWorker.ts';
+import { encodeLines, type LineJob } from '../../src/research/lineWorkerThread.ts';
+import { GatewayStore } from '../../src/store/GatewayStore.ts';
+import { Vault } from '../../src/vault/Vault.ts';
+import { cleanup, tempDir } from '../helpers.ts';
+
+t.test('worker lines = rowToNdjsonLine, byte for byte; a tampered row fails the job', async (t) => {
+  const dir = tempDir('line-worker');
+  const store = await GatewayStore.open(join(dir, 'db'));
+  t.teardown(async () => {
+    await store.close();
+    cleanup(dir);
+  });
+  const vault = new Vault(store, Buffer.alloc(32, 7));
+  const providers = [generateKeyPair(), generateKeyPair(), generateKeyPair()];
+  const device = generateKeyPair();
+  for (const p of providers) await store.write(await vault.ensureDataKeyOps(p.address));
+  const updates = Array.from({ length: 700 }, (_, i) =>
+    signUpdate(
+      {
+        v: 1,
+        id: randomUUID(),
+        provider: (providers[i % 3] as (typeof providers)[number]).address,
+        device: device.address,
+        seq: i + 1,
+        cadence: i % 5 ? 'hourly' : 'profile',
+        window: { start: 3600 * i, end: 3600 * (i + 1) },
+        policyVersion: 1 + (i % 2),
+        fields: i % 5 ? { steps: i * 13, heart_rate_avg: 61.5 } : { gender: 'female', age_band: 'ümlaut "q"' },
+        salt: makeSalt(),
+      },
+      device,
+    ),
+  );
+  for (const u of updates) await store.write([await vault.rowOp(u.body.provider, u.body.id, { ...u, receivedAt: 1 })]);
+  const tree = merkleTree(updates.map((u) => u.commitment));
+  const sealed = await vault.sealedRows(updates.map((u) => ({ provider: u.body.provider, id: u.body.id })));
+  const keys: Buffer[] = [];
+  const job: Omit<LineJob, 'id'> = {
+    row: 10,
+    sealed: [],
+    aad: [],
+    keyOf: [],
+    keys,
+    ordinal: [],
+    merkle: [],
+    entriesRoot: [],
+  };
+  sealed.forEach((s, i) => {
+    if (!s) throw new Error('row missing');
+    if (!keys.includes(s.key)) keys.push(s.key);
+    job.sealed.push(s.sealed);
+    job.aad.push(s.aad);
+    job.keyOf.push(keys.indexOf(s.key));
+    job.ordinal.push(40 + i);
+    job.merkle.push(encodeMerkleCompact(tree.proof(i)));
+    job.entriesRoot.push(tree.root);
+  });
+  const expected = updates
+    .map((u, i) =>
+      rowToNdjsonLine({ row: 10 + i, ...u, ordinal: 40 + i, merkle: tree.proof(i), entriesRoot: tree.root }),
+    )
+    .join('');
+  const worker = new LineWorker();
+  await worker.ready;
+  const bytes = await worker.lines(job);
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
+  t.equal(text, expected, 'worker lines');
+  t.equal(encodeLines(job), expected, 'main-thread lines');
+  for (const line of text.split('\n').slice(0, -1)) ndjsonLineToRow(line);
+
+  const tampered = { ...job, sealed: [...job.sealed] };
+  const s0 = tampered.sealed[3] as string;
+  tampered.sealed[3] = `${s0.slice(0, 40)}${s0[40] === 'A' ? 'B' : 'A'}${s0.slice(41)}`;
+  await t.rejects(worker.lines(tampered), /download worker/, 'a row that does not authenticate fails');
+  t.equal(Buffer.from(await worker.lines(job)).toString('utf8'), expected, 'the worker goes on after a failed job');
+});
