@@ -13,6 +13,7 @@ import type { Registry } from '../registry/Registry.ts';
 import type { GatewayStore } from '../store/GatewayStore.ts';
 import type { Vault } from '../vault/Vault.ts';
 import { INGEST_STEPS, type IngestContext, type IngestDeps, type IngestOutcome, ORDERED_FROM } from './ingestSteps.ts';
+import { verifyWorker } from './VerifyWorker.ts';
 
 /** What the vault keeps per update: everything needed to release the row later with its proof. */
 export interface VaultRow {
@@ -118,7 +119,7 @@ export class IngestPipeline {
     const started = performance.now();
     const ctx: IngestContext = { deviceId, payload, receivedAt: this.#clock.now() };
     // The stateless steps now; their outcome still takes its turn in the device's order (acks keep that order).
-    const early = this.#steps(ctx, 0, ORDERED_FROM);
+    const early = this.#stateless(ctx);
     const prev = this.#chains.get(deviceId) ?? Promise.resolve();
     const turn = prev.then(() => early).then((outcome) => outcome ?? this.#steps(ctx, ORDERED_FROM));
     const tail = turn.catch(() => {});
@@ -151,6 +152,18 @@ export class IngestPipeline {
   /** Forget cached seqs of devices (after an erasure removed their indexes). */
   forgetDevices(deviceIds: string[]): void {
     for (const d of deviceIds) if (this.#seqs.get(d)?.queued.length === 0) this.#seqs.delete(d);
+  }
+
+  /** The steps before ORDERED_FROM, parse and signature on the verify worker when there is one. Never throws. */
+  async #stateless(ctx: IngestContext): Promise<IngestOutcome | null> {
+    const worker = ctx.payload.length <= this.#deps.maxPayloadBytes ? verifyWorker() : undefined;
+    const checked = worker ? await worker.check(ctx.payload) : null;
+    if (checked && 'outcome' in checked) return checked.outcome;
+    if (checked) {
+      ctx.update = checked.update;
+      ctx.signatureVerdict = checked.verdict;
+    }
+    return this.#steps(ctx, 0, ORDERED_FROM);
   }
 
   /** Steps [from, to) in order; the first outcome ends the update. Never throws. */

@@ -28,6 +28,8 @@ export interface IngestContext {
   entry?: IngestEntry;
   /** Set by `persist`: resolves once the update is durable. */
   durable?: Promise<void>;
+  /** verifyUpdateSignature(update), when `update` was parsed and checked on the verify worker. */
+  signatureVerdict?: ReturnType<typeof verifyUpdateSignature>;
 }
 
 export type IngestOutcome = Ack;
@@ -62,6 +64,7 @@ export const checkSize: IngestStep = (ctx, deps) =>
     : null;
 
 export const parseUpdate: IngestStep = (ctx) => {
+  if (ctx.update) return null; // parsed on the verify worker
   let json: unknown;
   try {
     json = parseJson(ctx.payload, 'update');
@@ -145,7 +148,7 @@ export const checkSignature: IngestStep = (ctx) => {
   const update = ctx.update as SignedUpdate;
   if (update.proof.id !== ctx.device?.publicKey)
     return reject(update.body.id, 'PR_SIGNER_MISMATCH', 'update is not signed by the registered device key');
-  const verdict = verifyUpdateSignature(update);
+  const verdict = ctx.signatureVerdict ?? verifyUpdateSignature(update);
   if (verdict !== 'ok')
     return reject(
       update.body.id,
