@@ -42,6 +42,8 @@ export class LedgerOutbox {
   readonly #items = new Map<string, OutboxItem>();
   #counter = 0;
   #scanned: number | undefined;
+  /** The latest snapshot ordinal the commit poll saw (it asks every commitPollMs). */
+  #latestSeen: number | undefined;
   #sending = false;
   #retryDelay = 0;
   #retryTimer: { cancel(): void } | undefined;
@@ -162,7 +164,11 @@ export class LedgerOutbox {
   async #send(item: OutboxItem): Promise<boolean> {
     const started = this.#clock.now();
     try {
-      const ordinal = await this.#ledger.latestOrdinal();
+      // The poll's answer when there is one (at most commitPollMs old): a send then costs the node one request.
+      const ordinal =
+        this.#scanned === undefined || this.#latestSeen === undefined
+          ? await this.#ledger.latestOrdinal()
+          : this.#latestSeen;
       if (this.#scanned === undefined) {
         // First send ever: nothing of ours can be in a snapshot up to now.
         this.#scanned = ordinal;
@@ -218,6 +224,7 @@ export class LedgerOutbox {
     this.#polling = true;
     try {
       const latest = await this.#ledger.latestOrdinal();
+      this.#latestSeen = latest;
       if (this.#items.size === 0) {
         await this.#setScanned(latest);
         return;
