@@ -94,3 +94,39 @@ export function ndjsonRowLineFromText(
   if (!inOrder(body, BODY_KEYS) || !inOrder(signed, SIGNED_KEYS)) return undefined;
   return `{"row":${row},"body":${body}${signed},"ordinal":${ordinal},"merkle":${merkleJsonFromCompact(merkleCompact)},"entriesRoot":"${entriesRoot}"}\n`;
 }
+
+// The same check on the plaintext's bytes, for the worker thread that copies them into its output as they are.
+const latin1 = (k: string) => Buffer.from(k, 'latin1');
+const HEAD_BYTES = latin1(HEAD);
+const COMMITMENT_BYTES = latin1(COMMITMENT);
+const RECEIVED_BYTES = latin1(RECEIVED);
+const BODY_KEY_BYTES = BODY_KEYS.map(latin1);
+const SIGNED_KEY_BYTES = SIGNED_KEYS.map(latin1);
+const QUOTE = 0x22;
+const CLOSE = 0x7d;
+
+function inOrderBytes(p: Buffer, start: number, end: number, keys: readonly Buffer[]): boolean {
+  let at = start;
+  for (const k of keys) {
+    const i = p.indexOf(k, at);
+    if (i < 0 || i + k.length > end || (at === start && i !== start)) return false;
+    at = i + k.length;
+  }
+  const q = p.indexOf(QUOTE, at);
+  return q === end - 2 && p[end - 1] === CLOSE;
+}
+
+/**
+ * Where the body and the commitment+proof part lie in a vault row's plaintext, [start, end) as one run of bytes
+ * that goes into the line as it is (`"body":` then these bytes); undefined when not in the codec's order.
+ */
+export function spliceRange(p: Buffer): [number, number] | undefined {
+  if (p.length < HEAD_BYTES.length || p.compare(HEAD_BYTES, 0, HEAD_BYTES.length, 0, HEAD_BYTES.length) !== 0)
+    return undefined;
+  const c = p.indexOf(COMMITMENT_BYTES, HEAD_BYTES.length);
+  const r = p.lastIndexOf(RECEIVED_BYTES);
+  if (c < 0 || r < c) return undefined;
+  if (!inOrderBytes(p, HEAD_BYTES.length, c + 1, BODY_KEY_BYTES)) return undefined;
+  if (!inOrderBytes(p, c + 1, r, SIGNED_KEY_BYTES)) return undefined;
+  return [HEAD_BYTES.length, r];
+}

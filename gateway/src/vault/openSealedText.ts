@@ -5,13 +5,17 @@ import { createDecipheriv } from 'node:crypto';
 const IV = 12;
 const TAG = 16;
 
-/** The plaintext as UTF-8 text; throws unless the tag verifies. No Buffer.concat: GCM's update returns it all. */
-export function openSealedText(key: Uint8Array, sealed: string, aad: string): string {
+/** The plaintext; throws unless the tag verifies. No Buffer.concat: GCM's update returns it all. */
+export function openSealed(key: Uint8Array, sealed: string, aad: string): Buffer {
   const raw = Buffer.from(sealed, 'base64');
   const d = createDecipheriv('aes-256-gcm', key, raw.subarray(0, IV));
   d.setAAD(Buffer.from(aad, 'latin1'));
   d.setAuthTag(raw.subarray(IV, IV + TAG));
-  const text = d.update(raw.subarray(IV + TAG)).toString('utf8');
+  const plain = d.update(raw.subarray(IV + TAG));
   d.final();
-  return text;
+  return plain;
 }
+
+/** The plaintext as UTF-8 text. */
+export const openSealedText = (key: Uint8Array, sealed: string, aad: string): string =>
+  openSealed(key, sealed, aad).toString('utf8');
