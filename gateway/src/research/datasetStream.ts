@@ -29,7 +29,7 @@ import type { ResearchStore, RowProof, UsageRef } from './ResearchStore.ts';
 
 const FIRST_CHUNK = 64;
 // 250 rows (about 0.5 MB of lines): 500 or 1,000 read no faster and raised the download's anonymous memory by
-// 80 to 150 MB (bigger buffers in flight on three threads; bench/results/gateway-download.json)
+// 80 to 150 MB (bigger buffers in flight on three threads; gateway/bench/download.bench.ts, 200,000 rows)
 const CHUNK = 250;
 const READ_AHEAD = 3;
 const ENCODE_AHEAD = 2;
@@ -58,9 +58,9 @@ export interface DatasetStreamRequest {
 
 export function datasetStream(d: DatasetStreamDeps, req: DatasetStreamRequest): Readable {
   // Readable.from pulls the generator (which starts the next reads and encodes) only while less than
-  // highWaterMark is buffered: a chunk is 0.5 to 1 MB, so with the default 64 KB the reads and the worker stood
+  // highWaterMark is buffered: a chunk is about 0.5 MB, so with the default 64 KB the reads and the worker stood
   // still while the socket took each chunk (28,000 rows/s instead of 44,000 at 1,000,000 rows, 1,000-row chunks)
-  return Readable.from(datasetChunks(d, req), { objectMode: false, highWaterMark: 4 << 20 });
+  return Readable.from(datasetChunks(d, req), { objectMode: false, highWaterMark: 1 << 20 });
 }
 
 type Sealed = { sealed: string; key: Buffer; aad: string };
