@@ -17,12 +17,19 @@ export class LineWorker {
       // a small heap (its garbage dies young; it holds one chunk at a time): the worker adds little to the RSS
       resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 },
     });
+    let up: () => void = () => {};
     this.ready = new Promise((resolve, reject) => {
-      this.#worker.once('online', () => resolve());
+      up = resolve;
       this.#worker.once('error', reject);
+      this.#worker.once('exit', () => reject(new Error('download worker exited before it was ready')));
     });
     this.ready.catch(() => {});
-    this.#worker.on('message', (m: LineResult) => {
+    this.#worker.on('message', (m: LineResult | { ready: true }) => {
+      if ('ready' in m) {
+        up();
+        if (this.#pending.size === 0) this.#worker.unref();
+        return;
+      }
       const p = this.#pending.get(m.id);
       this.#pending.delete(m.id);
       if (this.#pending.size === 0) this.#worker.unref();
@@ -37,10 +44,7 @@ export class LineWorker {
     };
     this.#worker.on('error', fail);
     this.#worker.on('exit', (code) => fail(new Error(`download worker exited (${code})`)));
-    // held open until it is up, then only while jobs are out (an idle worker never keeps the process alive)
-    this.#worker.once('online', () => {
-      if (this.#pending.size === 0) this.#worker.unref();
-    });
+    // held open until it is ready, then only while jobs are out (an idle worker never keeps the process alive)
   }
 
   lines(job: Omit<LineJob, 'id'>): Promise<Uint8Array> {
@@ -55,9 +59,15 @@ export class LineWorker {
 }
 
 let shared: { worker: LineWorker; up: boolean } | undefined;
+/** A worker that never got ready is not started again: downloads encode on the main thread instead. */
+let cannotStart = false;
 
-/** The process's line worker once it is up; undefined until then (the first call starts it). */
+/**
+ * The process's line worker once it is ready; undefined until then, or if it cannot start (the first call starts
+ * it). One that fails after it was ready (its pending jobs fail) is replaced on the next call.
+ */
 export function lineWorker(): LineWorker | undefined {
+  if (cannotStart) return undefined;
   if (!shared) {
     const s = { worker: new LineWorker(), up: false };
     shared = s;
@@ -65,7 +75,9 @@ export function lineWorker(): LineWorker | undefined {
       () => {
         s.up = true;
       },
-      () => {},
+      () => {
+        cannotStart = true;
+      },
     );
   }
   return shared.up ? shared.worker : undefined;

@@ -95,3 +95,4 @@ parentPort?.on('message', (job: LineJob) => {
   }
   parentPort?.postMessage(result, 'bytes' in result ? [result.bytes.buffer as ArrayBuffer] : []);
 });
+parentPort?.postMessage({ ready: true });
