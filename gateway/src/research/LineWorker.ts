@@ -12,8 +12,9 @@ export class LineWorker {
 
   constructor() {
     this.#worker = new Worker(new URL('./lineWorkerThread.mjs', import.meta.url), {
-      // not the parent's node flags (test runners' hooks, profilers): the entry registers tsx itself
-      execArgv: [],
+      // not the parent's node flags (a test runner's hooks...): the entry registers tsx itself; a CPU profile
+      // (--cpu-prof, as the download bench's DG_BENCH_PROFILE runs the gateway) covers the worker too
+      execArgv: process.execArgv.filter((a) => a.startsWith('--cpu-prof')),
       // a small heap (its garbage dies young; it holds one chunk at a time): the worker adds little to the RSS
       resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 },
     });
