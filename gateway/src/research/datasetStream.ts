@@ -174,20 +174,25 @@ async function* datasetChunks(d: DatasetStreamDeps, req: DatasetStreamRequest): 
   };
   ahead.push(next()); // the small first chunk alone, so the first byte is not queued behind read-ahead
   let first = true;
-  for (;;) {
-    const loaded = await ahead.shift();
-    if (!loaded) break;
-    refill();
-    queue(encode(loaded));
-    if (first || encoded.length > ENCODE_AHEAD) {
-      first = false;
-      const out = await encoded.shift();
-      if (out?.length) yield out;
+  try {
+    for (;;) {
+      const loaded = await ahead.shift();
+      if (!loaded) break;
+      refill();
+      queue(encode(loaded));
+      if (first || encoded.length > ENCODE_AHEAD) {
+        first = false;
+        const out = await encoded.shift();
+        if (out?.length) yield out;
+      }
     }
-  }
-  for (const p of encoded) {
-    const out = await p;
-    if (out.length) yield out;
+    for (const p of encoded) {
+      const out = await p;
+      if (out.length) yield out;
+    }
+  } finally {
+    // a download cut short (client gone) closes its LevelDB iterator now, not when it is collected
+    source.return(undefined).catch(() => {});
   }
   const trailer: DatasetTrailer = {
     queryId: req.queryId,
