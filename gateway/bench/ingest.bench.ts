@@ -272,6 +272,11 @@ async function main(): Promise<void> {
       unit: 'ms',
       target: `<= ${2 * SNAPSHOT_MS} ms (two snapshot intervals)`,
     },
+    { name: 'accepted-to-committed p99', value: pct(acceptedToCommitted, 99), unit: 'ms' },
+    // CPU time from the first publish until every update is committed, divided by the updates.
+    { name: 'CPU per update: gateway (all threads)', value: perUpdate(0, cpuCommitted), unit: 'us' },
+    { name: 'CPU per update: node', value: perUpdate(1, cpuCommitted), unit: 'us' },
+    { name: 'CPU per update: load generator', value: perUpdate(2, cpuCommitted), unit: 'us' },
   ]);
   for (const d of devices) await d.conn.close();
   child.kill('SIGTERM');
