@@ -110,13 +110,14 @@ export class Batcher {
   async dropProvider(provider: string): Promise<number> {
     await this.#cutting;
     const keys = [...this.#pending].filter(([, e]) => e.provider === provider).map(([k]) => k);
+    // Out of memory first, so that no cut starting while the delete is written can still take them.
+    for (const k of keys) this.#pending.delete(k);
+    this.#metrics.pendingEntries.set(this.#pending.size);
     if (keys.length > 0)
       await this.#store.write([
         ...keys.map((key) => ({ type: 'del' as const, sub: 'pending' as const, key })),
         { type: 'put', sub: 'meta', key: 'pendingCounter', value: this.#counter },
       ]);
-    for (const k of keys) this.#pending.delete(k);
-    this.#metrics.pendingEntries.set(this.#pending.size);
     return keys.length;
   }
 
