@@ -4,7 +4,8 @@
 // device's updates go one at a time in arrival order, so seq checks see every earlier update of that device. The
 // next update of a device does not wait for the previous one to be durable, only for its write to be queued
 // (writes are applied in queue order): checks count queued writes as done, and a queued write that fails is
-// taken back (its seq no longer counts, its id is not known), as if it had never been queued.
+// taken back (its seq no longer counts, its id is not known), as if it had never been queued. A device's answers
+// (acks, and with them the PUBACKs) still leave in the order its PUBLISHes arrived.
 import type { Clock } from '@datagraph/protocol';
 import type { Logger } from 'pino';
 import type { Batcher } from '../batcher/Batcher.ts';
@@ -33,6 +34,8 @@ export class IngestPipeline {
   /** Updates whose write is queued and not yet durable, by id. */
   readonly #queuedIds = new Map<string, { commitment: string; durable: Promise<void> }>();
   readonly #chains = new Map<string, Promise<unknown>>();
+  /** Per device, the last update's answer: answers (acks, PUBACKs) go out in arrival order. */
+  readonly #answers = new Map<string, Promise<unknown>>();
   readonly #store: GatewayStore;
 
   constructor(o: {
@@ -118,23 +121,26 @@ export class IngestPipeline {
   async ingest(deviceId: string, payload: Buffer): Promise<IngestOutcome> {
     const started = performance.now();
     const ctx: IngestContext = { deviceId, payload, receivedAt: this.#clock.now() };
-    // The stateless steps now; their outcome still takes its turn in the device's order (acks keep that order).
+    // The stateless steps now; the ordered ones when the device's previous update has had its turn.
     const early = this.#stateless(ctx);
-    const prev = this.#chains.get(deviceId) ?? Promise.resolve();
-    const turn = prev.then(() => early).then((outcome) => outcome ?? this.#steps(ctx, ORDERED_FROM));
-    const tail = turn.catch(() => {});
-    this.#chains.set(deviceId, tail);
-    void tail.then(() => {
-      if (this.#chains.get(deviceId) === tail) this.#chains.delete(deviceId);
-    });
-    let outcome = await turn;
-    if (ctx.durable && outcome?.status === 'accepted') {
-      try {
-        await ctx.durable;
-      } catch (e) {
-        outcome = this.#internal(ctx, e);
+    const turn = this.#after(this.#chains, deviceId, (prev) =>
+      prev.then(() => early).then((outcome) => outcome ?? this.#steps(ctx, ORDERED_FROM)),
+    );
+    // An `accepted` once durable; any answer after the previous update's (a refusal does not overtake an
+    // acceptance still being written).
+    const answer = this.#after(this.#answers, deviceId, async (prev) => {
+      let outcome = await turn;
+      if (ctx.durable && outcome?.status === 'accepted') {
+        try {
+          await ctx.durable;
+        } catch (e) {
+          outcome = this.#internal(ctx, e);
+        }
       }
-    }
+      await prev;
+      return outcome;
+    });
+    const outcome = await answer;
     const result = outcome ?? {
       id: ctx.update?.body.id ?? '',
       status: 'rejected',
@@ -147,6 +153,21 @@ export class IngestPipeline {
     if (result.status === 'rejected')
       this.#log.info({ device: deviceId, id: result.id, code: result.code }, 'ingest: update rejected');
     return result;
+  }
+
+  /** Run `next` after the device's last promise in `chains`, and make it the last (never rejects the chain). */
+  #after<T>(
+    chains: Map<string, Promise<unknown>>,
+    deviceId: string,
+    next: (prev: Promise<unknown>) => Promise<T>,
+  ): Promise<T> {
+    const run = next(chains.get(deviceId) ?? Promise.resolve());
+    const tail = run.catch(() => {});
+    chains.set(deviceId, tail);
+    void tail.then(() => {
+      if (chains.get(deviceId) === tail) chains.delete(deviceId);
+    });
+    return run;
   }
 
   /** Forget cached seqs of devices (after an erasure removed their indexes). */
