@@ -88,8 +88,11 @@ t.test(`${AGENTS} agents on a fast clock: exactly once on the ledger, values onl
     'every outbox drained by application acks',
     180_000,
   );
+  // Each outbox entry is settled by its first ack: `accepted`, or `duplicate` when the `accepted` ack was lost to a
+  // reconnect under load and the agent sent the update again (the gateway already held it).
+  const settled = agents.reduce((n, a) => n + a.status().acks.accepted + a.status().acks.duplicate, 0);
   const accepted = agents.reduce((n, a) => n + a.status().acks.accepted, 0);
-  t.ok(accepted >= AGENTS * (HOURS - 1), `agents' updates accepted (${accepted})`);
+  t.ok(settled >= AGENTS * (HOURS - 1), `agents' updates accepted (${accepted}) or duplicate (${settled - accepted})`);
   t.equal(
     agents.reduce((n, a) => n + a.status().acks.rejected, 0),
     0,
@@ -103,13 +106,13 @@ t.test(`${AGENTS} agents on a fast clock: exactly once on the ledger, values onl
 
   // What the gateway holds: one vault row per accepted update.
   const ids = await gw.store.keys('ids');
-  t.equal(ids.length, accepted, 'the gateway holds exactly the accepted updates');
+  t.equal(ids.length, settled, 'the gateway holds exactly the updates the agents had acked');
   const rows = new Map<string, VaultRow>();
   for await (const [id, meta] of gw.store.entries<{ provider: string }>('ids')) {
     const row = await gw.vault.readRow<VaultRow>(meta.provider, id);
     if (row) rows.set(id, row);
   }
-  t.equal(rows.size, accepted, 'the vault holds the values of every accepted update');
+  t.equal(rows.size, settled, 'the vault holds the values of every acked update');
 
   // Every snapshot and data update: each accepted id exactly once, and no salt or raw value anywhere.
   const latest = ((await (await fetch(`${node.urls.l0}/snapshots/latest/ordinal`)).json()) as { value: number }).value;
