@@ -2,8 +2,11 @@
 // `npx tsx gateway/bench/download.bench.ts [rows] [format]`. The vault is populated directly through the store
 // APIs (real signed updates, encrypted vault rows, the committed-row index with each row's Merkle proof in
 // snapshots of 5,000 entries, a quote and a paid query whose usage is every row, in the order QuoteService
-// keeps a quote's rows); then `datagraph gateway`
-// runs as its own process on that data dir and the bench downloads the query's data, counting rows.
+// keeps a quote's rows); then the gateway runs as its own process on that data dir and the bench downloads the
+// query's data, counting rows. The gateway is the production build (gateway/scripts/build.ts, built into
+// gateway/dist by the bench) run as its launcher runs it: bundled JS, no tsx in the process or its worker threads.
+// DG_BENCH_SOURCES=1 runs `datagraph gateway` from the TypeScript sources through tsx instead (development), to
+// compare.
 // Reports rows/s, time to first byte and the gateway's peak RSS (VmHWM) in bench/results/gateway-download.json.
 import { spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
@@ -23,6 +26,7 @@ import {
   type UpdateBody,
 } from '@datagraph/protocol';
 import { reportBench } from '../../bench/results.ts';
+import { buildGateway, GATEWAY_NODE_FLAGS } from '../scripts/build.ts';
 import { Registry } from '../src/registry/Registry.ts';
 import type { QueryRecord, QuoteRecord, RowRef } from '../src/research/ResearchStore.ts';
 import { ResearchStore, usageRef } from '../src/research/ResearchStore.ts';
@@ -125,9 +129,10 @@ export async function populate(dir: string, ROWS: number): Promise<{ queryId: st
       ops.push(...research.usageOps(queryId, [usageRef(refs[i] as RowRef)], (first[k] as number) + u.body.seq - 1));
     }
     await store.write(ops);
-    if (s % 20 === 0) process.stdout.write(`\r  populating: ${(s * SNAPSHOT + n).toLocaleString('en-US')} rows`);
+    // progress on stderr: stdout is the TAP stream when a test populates a vault with this
+    if (s % 20 === 0) process.stderr.write(`\r  populating: ${(s * SNAPSHOT + n).toLocaleString('en-US')} rows`);
   }
-  process.stdout.write('\n');
+  process.stderr.write('\n');
   const quote: QuoteRecord = {
     quoteId,
     fields: ['heart_rate_avg', 'steps'],
@@ -210,12 +215,19 @@ async function main(): Promise<void> {
       : [];
     // DG_BENCH_GATEWAY_FLAGS="--flag ..." passes node flags to the gateway process (to try V8 heap settings).
     const flags = (process.env.DG_BENCH_GATEWAY_FLAGS ?? '').split(' ').filter(Boolean);
+    const sources = process.env.DG_BENCH_SOURCES === '1';
+    const root = join(import.meta.dirname, '..', '..');
+    if (!sources) await buildGateway(join(root, 'gateway', 'dist'));
+    console.log(`  gateway: ${sources ? 'the sources through tsx (DG_BENCH_SOURCES=1)' : 'the production build'}`);
+    const entry = sources
+      ? ['bin/datagraph.mjs']
+      : [...GATEWAY_NODE_FLAGS, join(root, 'gateway', 'dist', 'datagraph-gateway.mjs')];
     const child = spawn(
       process.execPath,
       [
         ...flags,
         ...profile,
-        'bin/datagraph.mjs',
+        ...entry,
         'gateway',
         '--config',
         join(dir, 'config.json'),
@@ -233,7 +245,7 @@ async function main(): Promise<void> {
         dead,
       ],
       {
-        cwd: join(import.meta.dirname, '..', '..'),
+        cwd: root,
         env: { ...process.env, DG_VAULT_MASTER_KEY: MASTER },
         stdio: ['ignore', 'ignore', 'inherit'],
       },
@@ -276,7 +288,11 @@ async function main(): Promise<void> {
       const rows = lines - 1; // NDJSON: the trailer line; CSV: the header line
       if (rows !== ROWS) throw new Error(`expected ${ROWS} rows, got ${rows}`);
       reportBench('gateway-download', [
-        { name: `rows streamed (${FORMAT}, with proofs)`, value: rows, unit: 'rows' },
+        {
+          name: `rows streamed (${FORMAT}, with proofs; ${sources ? 'sources through tsx' : 'production build'})`,
+          value: rows,
+          unit: 'rows',
+        },
         { name: 'download throughput', value: Math.round(rows / seconds), unit: 'rows/s', target: '>= 100,000 rows/s' },
         { name: 'download throughput (bytes)', value: Math.round(bytes / seconds / 1e6), unit: 'MB/s' },
         { name: 'time to first byte', value: Math.round(firstByte), unit: 'ms', target: '<= 200 ms' },

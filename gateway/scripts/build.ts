@@ -1,0 +1,138 @@
+// The gateway as it is deployed: `npm run build -w @datagraph/gateway` writes gateway/dist/ (docs/gateway.md
+// "Production build"). Development runs the TypeScript sources through tsx, whose loader (esbuild's transform, the
+// module hooks thread) is loaded again in every worker thread: tens of MB of RSS per isolate, which the download
+// benchmark counts. The build bundles the gateway commands with esbuild and each worker thread as its own entry:
+//   datagraph-gateway.mjs       the `gateway`, `researcher`, `rewards` and `provider` commands (each a chunk)
+//   lineWorkerThread.mjs        the download's worker, verifyWorkerThread.mjs the ingest's: bundled JS, no tsx
+//   portal/                     the provider portal's front end, built ahead (a deployment has no esbuild)
+// Chunks stay next to the entries: the code starting a worker (`new URL('./lineWorkerThread.mjs', import.meta.url)`)
+// then finds the bundled worker in the built form wherever esbuild puts it, and the tsx entry of the same name in
+// the sources. Native modules, brotli-wasm (dag4's; it reads its .wasm beside it) and @fastify/swagger-ui (it serves
+// its static files from its own directory) are not bundled: dist/package.json installs them.
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build, type Metafile, type Plugin } from 'esbuild';
+import { buildPortal } from '../portal/buildPortal.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const gatewayDir = join(here, '..');
+
+/** Installed next to the bundle (dist/package.json), never bundled. */
+export const EXTERNAL_DEPENDENCIES = ['classic-level', 'secp256k1', 'brotli-wasm', '@fastify/swagger-ui'] as const;
+
+// CommonJS dependencies call require(), and some read __dirname: ESM output has neither.
+const CJS_SHIM =
+  "import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url'; import { dirname as __dn } from 'node:path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);";
+
+/**
+ * The portal plugin builds the front end on start in a development checkout (esbuild, a dev dependency) and finds
+ * it relative to its source file. Built, the front end is built ahead into dist/portal: the plugin's builder is
+ * replaced by one that builds nothing, and its directory points next to the bundle. The build fails if the
+ * plugin's source no longer reads as expected.
+ */
+const portalBuiltAhead: Plugin = {
+  name: 'portal-built-ahead',
+  setup(b) {
+    b.onResolve({ filter: /[\\/]portal[\\/]buildPortal\.ts$/ }, () => ({
+      path: 'portal-built-ahead',
+      namespace: 'dg',
+    }));
+    b.onLoad({ filter: /^portal-built-ahead$/, namespace: 'dg' }, () => ({
+      contents: 'export async function buildPortalIfStale() { return false; }',
+    }));
+    b.onLoad({ filter: /[\\/]http[\\/]portal[\\/]portalPlugin\.ts$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const from = "join(import.meta.dirname, '../../../portal/dist')";
+      if (!source.includes(from))
+        throw new Error(`portalPlugin.ts no longer has ${from}: update gateway/scripts/build.ts`);
+      return { contents: source.replace(from, "join(import.meta.dirname, 'portal')"), loader: 'ts' };
+    });
+  },
+};
+
+/** Build gateway/dist (or `outdir`): the bundles, the portal, the launcher and the package.json. */
+export async function buildGateway(outdir = join(gatewayDir, 'dist')): Promise<Metafile> {
+  await rm(outdir, { recursive: true, force: true });
+  await mkdir(outdir, { recursive: true });
+  const r = await build({
+    entryPoints: {
+      'datagraph-gateway': join(here, 'distEntry.ts'),
+      lineWorkerThread: join(gatewayDir, 'src', 'research', 'lineWorkerThread.ts'),
+      verifyWorkerThread: join(gatewayDir, 'src', 'ingest', 'verifyWorkerThread.ts'),
+    },
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    chunkNames: 'chunk-[hash]',
+    bundle: true,
+    splitting: true,
+    minify: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: [...EXTERNAL_DEPENDENCIES],
+    plugins: [portalBuiltAhead],
+    define: { 'process.env.NODE_ENV': '"production"' },
+    banner: { js: CJS_SHIM },
+    metafile: true,
+    legalComments: 'none',
+    logLevel: 'error',
+  });
+  await buildPortal(join(outdir, 'portal'));
+  const require = createRequire(join(gatewayDir, 'package.json'));
+  const dependencies: Record<string, string> = {};
+  for (const dep of EXTERNAL_DEPENDENCIES) dependencies[dep] = await installedVersion(require.resolve(dep), dep);
+  const gatewayPkg = JSON.parse(await readFile(join(gatewayDir, 'package.json'), 'utf8')) as { version: string };
+  await writeFile(
+    join(outdir, 'package.json'),
+    `${JSON.stringify(
+      {
+        name: 'datagraph-gateway',
+        version: gatewayPkg.version,
+        private: true,
+        type: 'module',
+        description: 'The DataGraph gateway, bundled: `npm install --omit=dev` here installs what is not bundled.',
+        bin: { 'datagraph-gateway': 'datagraph-gateway' },
+        engines: { node: '>=20' },
+        dependencies,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  await writeFile(join(outdir, 'datagraph-gateway'), LAUNCHER);
+  await chmod(join(outdir, 'datagraph-gateway'), 0o755);
+  return r.metafile;
+}
+
+/** The version of `name` installed where `file` (a file of that package) is: some packages export no package.json. */
+async function installedVersion(file: string, name: string): Promise<string> {
+  for (let dir = dirname(file); dir !== dirname(dir); dir = dirname(dir)) {
+    const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8').catch(() => '{}')) as {
+      name?: string;
+      version?: string;
+    };
+    if (pkg.name === name && pkg.version) return pkg.version;
+  }
+  throw new Error(`no package.json for ${name} above ${file}`);
+}
+
+/**
+ * The node flags the launcher runs the gateway with. A bundled dependency calls Buffer(): node warns about it
+ * (DEP0005) only when the caller is outside node_modules, as bundled code is.
+ */
+export const GATEWAY_NODE_FLAGS = ['--disable-warning=DEP0005'];
+
+const LAUNCHER = `#!/bin/sh
+# Runs the built DataGraph gateway: datagraph-gateway gateway|researcher|rewards|provider [options]
+here=$(dirname "$(readlink -f "$0")")
+exec node ${GATEWAY_NODE_FLAGS.join(' ')} "$here/datagraph-gateway.mjs" "$@"
+`;
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const metafile = await buildGateway();
+  for (const [file, out] of Object.entries(metafile.outputs)) {
+    if (file.endsWith('.mjs')) console.log(`${file}  ${(out.bytes / 1024).toFixed(0)} KB`);
+  }
+}
