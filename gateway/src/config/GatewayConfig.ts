@@ -158,8 +158,8 @@ export const GatewayConfig = z
         syncWrites: z.boolean().default(false),
         /**
          * LevelDB's table cache (open table files). Tables are memory-mapped and pages read count in the RSS while
-         * a table is open: this bounds that part to about (maxOpenFiles - 10) x 2 MB (docs/gateway.md "Memory").
-         * 74 is LevelDB's floor (it raises a smaller value to it): at most 64 tables, about 130 MB.
+         * a table is open: this bounds that part to about (maxOpenFiles - 10) x 1 MB, the gateway's table size
+         * (docs/gateway.md "Memory"). 74 is LevelDB's floor (it raises a smaller value to it): at most 64 tables.
          */
         maxOpenFiles: z.number().int().min(74).max(100_000).default(74),
       })
