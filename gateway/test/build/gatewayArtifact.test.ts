@@ -1,15 +1,17 @@
 // The production build (gateway/scripts/build.ts): the bundled gateway, started by its launcher with plain node
 // (no tsx anywhere), serves /healthz, the portal built ahead and /docs, and streams a paid dataset with proofs
-// through its bundled download worker, as the sources do.
+// through its bundled download worker, as the sources do; its bundled ingest worker verifies updates.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { generateKeyPair } from '@datagraph/protocol';
 import t from 'tap';
 import { MASTER_KEY, populate, TOKEN } from '../../bench/download.bench.ts';
 import { buildGateway, EXTERNAL_DEPENDENCIES } from '../../scripts/build.ts';
-import { waitFor } from '../helpers.ts';
+import { makeUpdate, waitFor } from '../helpers.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -52,6 +54,26 @@ t.test('the built gateway: launcher, /healthz, portal, docs, a download with pro
   t.same(Object.keys(JSON.parse(readFileSync(join(dist, 'package.json'), 'utf8')).dependencies), [
     ...EXTERNAL_DEPENDENCIES,
   ]);
+
+  // The ingest's bundled worker, as VerifyWorker starts it: a signed update verifies, a tampered one does not.
+  const device = generateKeyPair();
+  const good = makeUpdate(device, generateKeyPair(), 1);
+  const bad = { ...good, commitment: good.commitment.replace(/^./, (c) => (c === 'a' ? 'b' : 'a')) };
+  const verify = new Worker(join(dist, 'verifyWorkerThread.mjs'));
+  t.teardown(() => verify.terminate());
+  const payloads = [good, bad].map((u) => new TextEncoder().encode(JSON.stringify(u)));
+  const reply = new Promise<{ id: number; results: { verdict?: string; outcome?: unknown }[] }>((resolve, reject) => {
+    verify.once('message', resolve);
+    verify.once('error', reject);
+  });
+  verify.postMessage({ id: 7, payloads });
+  const { id, results } = await reply;
+  t.equal(id, 7);
+  t.same(
+    results.map((r) => r.verdict),
+    ['ok', 'PR_COMMITMENT_MISMATCH'],
+    'the bundled verify worker checks commitments and signatures',
+  );
 
   const ROWS = 3000;
   const { queryId } = await populate(dir, ROWS);
@@ -103,11 +125,22 @@ t.test('the built gateway: launcher, /healthz, portal, docs, a download with pro
   t.equal((await fetch(`${http}/portal/app.js`)).status, 200, 'the portal built ahead is served');
   t.equal((await fetch(`${http}/docs/static/index.html`)).status, 200, "swagger-ui's assets are served");
 
-  const res = await fetch(`${http}/v1/queries/${queryId}/data?format=ndjson`, {
-    headers: { authorization: `Bearer ${TOKEN}` },
-  });
-  t.equal(res.status, 200);
-  const lines = (await res.text()).trimEnd().split('\n');
+  // Linux: the process's threads; the download worker, once started, stays (a worker that failed to load its
+  // entry exits, and downloads then encode on the main thread).
+  const threads = () => Number(/Threads:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1]);
+  const before = threads();
+  const download = async () => {
+    const res = await fetch(`${http}/v1/queries/${queryId}/data?format=ndjson`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    t.equal(res.status, 200);
+    return res.text();
+  };
+  const text = await download();
+  // the first chunks may be written on the main thread while the worker starts: the second download is all worker
+  t.equal(await download(), text, 'the same bytes from the bundled download worker');
+  t.ok(threads() > before, 'the download worker is running');
+  const lines = text.trimEnd().split('\n');
   t.equal(lines.length, ROWS + 1, 'every row and the trailer');
   const first = JSON.parse(lines[0] as string) as { row: number; body?: unknown; proof?: unknown; merkle?: unknown };
   t.equal(first.row, 0);
