@@ -4,11 +4,11 @@
 // behind --simulate) is a separate chunk, loaded only by that command. Native modules stay outside the bundle: they
 // are installed next to it by npm (dist/package.json) and load their prebuilt binaries from there.
 // agent/bench/agent.bench.ts measures its workload bundled by this same function and run with DEVICE_NODE_FLAGS.
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Metafile, type Plugin } from 'esbuild';
+import { CJS_SHIM, writeArtifact } from '../../scripts/lib/artifact.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const agentDir = join(here, '..');
@@ -44,10 +44,6 @@ const zodEnglishOnly: Plugin = {
     }));
   },
 };
-
-// CommonJS dependencies call require(), and some read __dirname: ESM output has neither.
-const CJS_SHIM =
-  "import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url'; import { dirname as __dn } from 'node:path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);";
 
 /** Bundle `entry` into `outdir/<name>.mjs` (plus lazily loaded chunks) with the device build's options. */
 export async function bundleAgent(o: { entry: string; outdir: string; name: string }): Promise<Metafile> {
@@ -91,32 +87,14 @@ export async function buildDeviceArtifact(outdir = join(agentDir, 'dist')): Prom
     outdir,
     name: 'datagraph-agent',
   });
-  const require = createRequire(join(agentDir, 'package.json'));
-  const dependencies: Record<string, string> = {};
-  for (const dep of NATIVE_DEPENDENCIES) {
-    const pkg = JSON.parse(await readFile(require.resolve(`${dep}/package.json`), 'utf8')) as { version: string };
-    dependencies[dep] = pkg.version;
-  }
-  const agentPkg = JSON.parse(await readFile(join(agentDir, 'package.json'), 'utf8')) as { version: string };
-  await writeFile(
-    join(outdir, 'package.json'),
-    `${JSON.stringify(
-      {
-        name: 'datagraph-agent',
-        version: agentPkg.version,
-        private: true,
-        type: 'module',
-        description: 'The DataGraph device agent, bundled: `npm install --omit=dev` here installs its native modules.',
-        bin: { 'datagraph-agent': 'datagraph-agent' },
-        engines: { node: '>=20' },
-        dependencies,
-      },
-      null,
-      2,
-    )}\n`,
-  );
-  await writeFile(join(outdir, 'datagraph-agent'), LAUNCHER);
-  await chmod(join(outdir, 'datagraph-agent'), 0o755);
+  await writeArtifact({
+    outdir,
+    workspaceDir: agentDir,
+    name: 'datagraph-agent',
+    description: 'The DataGraph device agent, bundled: `npm install --omit=dev` here installs its native modules.',
+    external: NATIVE_DEPENDENCIES,
+    launcher: LAUNCHER,
+  });
   return metafile;
 }
 

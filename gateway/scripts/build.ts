@@ -9,11 +9,11 @@
 // then finds the bundled worker in the built form wherever esbuild puts it, and the tsx entry of the same name in
 // the sources. Native modules, brotli-wasm (dag4's; it reads its .wasm beside it) and @fastify/swagger-ui (it serves
 // its static files from its own directory) are not bundled: dist/package.json installs them.
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Metafile, type Plugin } from 'esbuild';
+import { CJS_SHIM, writeArtifact } from '../../scripts/lib/artifact.ts';
 import { buildPortal } from '../portal/buildPortal.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -21,10 +21,6 @@ const gatewayDir = join(here, '..');
 
 /** Installed next to the bundle (dist/package.json), never bundled. */
 export const EXTERNAL_DEPENDENCIES = ['classic-level', 'secp256k1', 'brotli-wasm', '@fastify/swagger-ui'] as const;
-
-// CommonJS dependencies call require(), and some read __dirname: ESM output has neither.
-const CJS_SHIM =
-  "import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url'; import { dirname as __dn } from 'node:path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);";
 
 /**
  * The portal plugin builds the front end on start in a development checkout (esbuild, a dev dependency) and finds
@@ -80,42 +76,15 @@ export async function buildGateway(outdir = join(gatewayDir, 'dist')): Promise<M
     logLevel: 'error',
   });
   await buildPortal(join(outdir, 'portal'));
-  const require = createRequire(join(gatewayDir, 'package.json'));
-  const dependencies: Record<string, string> = {};
-  for (const dep of EXTERNAL_DEPENDENCIES) dependencies[dep] = await installedVersion(require.resolve(dep), dep);
-  const gatewayPkg = JSON.parse(await readFile(join(gatewayDir, 'package.json'), 'utf8')) as { version: string };
-  await writeFile(
-    join(outdir, 'package.json'),
-    `${JSON.stringify(
-      {
-        name: 'datagraph-gateway',
-        version: gatewayPkg.version,
-        private: true,
-        type: 'module',
-        description: 'The DataGraph gateway, bundled: `npm install --omit=dev` here installs what is not bundled.',
-        bin: { 'datagraph-gateway': 'datagraph-gateway' },
-        engines: { node: '>=20' },
-        dependencies,
-      },
-      null,
-      2,
-    )}\n`,
-  );
-  await writeFile(join(outdir, 'datagraph-gateway'), LAUNCHER);
-  await chmod(join(outdir, 'datagraph-gateway'), 0o755);
+  await writeArtifact({
+    outdir,
+    workspaceDir: gatewayDir,
+    name: 'datagraph-gateway',
+    description: 'The DataGraph gateway, bundled: `npm install --omit=dev` here installs what is not bundled.',
+    external: EXTERNAL_DEPENDENCIES,
+    launcher: LAUNCHER,
+  });
   return r.metafile;
-}
-
-/** The version of `name` installed where `file` (a file of that package) is: some packages export no package.json. */
-async function installedVersion(file: string, name: string): Promise<string> {
-  for (let dir = dirname(file); dir !== dirname(dir); dir = dirname(dir)) {
-    const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8').catch(() => '{}')) as {
-      name?: string;
-      version?: string;
-    };
-    if (pkg.name === name && pkg.version) return pkg.version;
-  }
-  throw new Error(`no package.json for ${name} above ${file}`);
 }
 
 /**

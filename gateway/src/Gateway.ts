@@ -12,6 +12,7 @@ import { buildHttpServer } from './http/HttpServer.ts';
 import { PortalSessions } from './http/portal/PortalSessions.ts';
 import { providerAuthorizer } from './http/rewards/providerAuth.ts';
 import { IngestPipeline } from './ingest/IngestPipeline.ts';
+import { verifyWorker } from './ingest/VerifyWorker.ts';
 import { LedgerClient } from './ledger/LedgerClient.ts';
 import { LedgerOutbox } from './ledger/LedgerOutbox.ts';
 import { loadTlsCertificate } from './mqtt/devCertificate.ts';
@@ -21,6 +22,7 @@ import { ProviderService } from './registry/ProviderService.ts';
 import { Registry } from './registry/Registry.ts';
 import { CatalogCounts } from './research/CatalogCounts.ts';
 import { CommittedRowIndexer } from './research/committedRowOps.ts';
+import { lineWorker } from './research/LineWorker.ts';
 import { PaymentLedger } from './research/PaymentLedger.ts';
 import { QueryService } from './research/QueryService.ts';
 import { QuoteService } from './research/QuoteService.ts';
@@ -250,6 +252,11 @@ export async function startGateway(
     });
     mqttsPort = await broker.listenTls(config.mqtts.port, tls, config.host);
   }
+  // The ingest's verify worker and the download's line worker start now, not with the first update or download:
+  // a worker takes a few hundred ms of CPU to load, which would otherwise fall on the first device's acks and the
+  // first researcher's time to first byte. Until one is ready the main thread does its work.
+  verifyWorker();
+  lineWorker();
   outbox.start();
   await queries.start();
   rewards.start();
