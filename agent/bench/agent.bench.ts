@@ -83,9 +83,9 @@ console.log(JSON.stringify(await runWorkload({ broker: process.env.DG_BENCH_BROK
  * broker, at 3600x until two hourly updates are accepted (Linux: reads the agent process's /proc status).
  * `running` is the highest RSS sampled every 20 ms once the agent says it is running; `start` is the kernel's
  * high-water mark (VmHWM), which includes unlocking the device key: the dag4 V3 keystore's scrypt (N 2^18, r 8)
- * needs 256 MiB for the second it runs.
+ * needs 256 MiB for the second it runs, 16 MiB for a keystore made by `init --scrypt-n 16384` (`initArgs`).
  */
-async function builtCli(): Promise<{ running: number; start: number } | undefined> {
+async function builtCli(initArgs: string[] = []): Promise<{ running: number; start: number } | undefined> {
   if (process.platform !== 'linux') return undefined;
   const cache = join(root, 'node_modules', '.cache');
   mkdirSync(cache, { recursive: true });
@@ -95,7 +95,7 @@ async function builtCli(): Promise<{ running: number; start: number } | undefine
     await buildDeviceArtifact(dist);
     const launcher = join(dist, 'datagraph-agent');
     const env = { ...process.env, DG_PASSPHRASE: 'bench passphrase', DG_LOG_LEVEL: 'warn' };
-    const init = await promisify(execFile)(launcher, ['init', '--dir', dir], { env, encoding: 'utf8' });
+    const init = await promisify(execFile)(launcher, ['init', '--dir', dir, ...initArgs], { env, encoding: 'utf8' });
     const device = decodePairingCode(/pairing code:\s+(\S+)/.exec(init.stdout)?.[1] ?? '');
     gateway.register(device);
     await gateway.publishPolicy(device.address, benchPolicy(provider));
@@ -138,6 +138,7 @@ async function builtCli(): Promise<{ running: number; start: number } | undefine
 
 const device = await bundled();
 const cli = await builtCli();
+const cliLight = await builtCli(['--scrypt-n', '16384']);
 const bare = bareNodeRss();
 const underTsx = await runWorkload({ broker: gateway.url, devicePrivateKey: (await enrolledDevice()).privateKey });
 await gateway.close();
@@ -164,6 +165,16 @@ reportBench('agent', [
           value: round(cli.start),
           unit: 'MB',
         },
+        ...(cliLight === undefined
+          ? []
+          : [
+              {
+                name: 'peak RSS of the built CLI including the start, keystore made with init --scrypt-n 16384',
+                value: round(cliLight.start),
+                unit: 'MB',
+                reference: { name: 'while running', value: round(cliLight.running), unit: 'MB' },
+              },
+            ]),
       ]),
   {
     name: 'bare node with the same flags (the floor)',

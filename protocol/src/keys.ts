@@ -117,11 +117,27 @@ export const Keystore = z
   .passthrough();
 export type Keystore = z.infer<typeof Keystore>;
 
-/** Encrypt a private key into dag4's V3 keystore format (readable by dag4's `decryptPrivateKey`). */
-export async function encryptKeystore(privateKey: string, password: string): Promise<Keystore> {
+/** dag4's scrypt work factor, and the least `encryptKeystore` accepts (16 MiB of memory, 1/16 of the work). */
+export const KEYSTORE_SCRYPT_N = { dag4: 262_144, min: 16_384 } as const;
+
+/**
+ * Encrypt a private key into dag4's V3 keystore format (readable by dag4's `decryptPrivateKey`). `scryptN` (a power
+ * of two from 2^14 to dag4's 2^18) trades the cost of guessing a stolen file's password for the memory to open it.
+ */
+export async function encryptKeystore(
+  privateKey: string,
+  password: string,
+  opts: { scryptN?: number } = {},
+): Promise<Keystore> {
   if (password.length < 8)
     throw new ProtocolError('PR_KEYSTORE_PASSWORD', 'keystore password must be at least 8 characters');
-  return Keystore.parse(await encryptV3(keyPairFromPrivateKey(privateKey).privateKey, password));
+  const n = opts.scryptN ?? KEYSTORE_SCRYPT_N.dag4;
+  if (!Number.isSafeInteger(n) || n < KEYSTORE_SCRYPT_N.min || n > KEYSTORE_SCRYPT_N.dag4 || (n & (n - 1)) !== 0)
+    throw new ProtocolError(
+      'PR_KEYSTORE_PARAMS',
+      `scrypt N must be a power of two from ${KEYSTORE_SCRYPT_N.min} to ${KEYSTORE_SCRYPT_N.dag4}, not ${n}`,
+    );
+  return Keystore.parse(await encryptV3(keyPairFromPrivateKey(privateKey).privateKey, password, n));
 }
 
 /** Decrypt a dag4 V3 keystore (one written by dag4 or by `encryptKeystore`). */

@@ -66,13 +66,21 @@ function ethAddress(privateKey: Buffer): string {
   return Buffer.from(keccak_256(pub)).subarray(-20).toString('hex');
 }
 
-export async function encryptV3(privateKeyHex: string, password: string): Promise<V3KeystoreFile> {
+/**
+ * Encrypt with dag4's scrypt parameters, or with a smaller N where a device cannot spare 128 * N * r bytes (256 MiB at
+ * dag4's N) for the second it takes: the file records N and dag4 reads it, so either is a standard V3 keystore.
+ */
+export async function encryptV3(
+  privateKeyHex: string,
+  password: string,
+  scryptN: number = SCRYPT.n,
+): Promise<V3KeystoreFile> {
   const privateKey = Buffer.from(privateKeyHex, 'hex');
   const salt = randomBytes(32);
   const iv = randomBytes(16);
   const kdfparams: KdfParams = {
     dklen: SCRYPT.dklen,
-    n: SCRYPT.n,
+    n: scryptN,
     r: SCRYPT.r,
     p: SCRYPT.p,
     salt: salt.toString('hex'),

@@ -97,6 +97,21 @@ t.test('manual clock fires timers in order, at their due time', async (t) => {
   t.equal(c.now(), 1300);
 });
 
+t.test('a keystore with a smaller scrypt N (for small devices) is still one dag4 reads; N is bounded', async (t) => {
+  const { keyStore } = await import('@stardust-collective/dag4-keystore');
+  const k = generateKeyPair();
+  const light = await encryptKeystore(k.privateKey, 'correct horse battery', { scryptN: 16384 });
+  t.match(light, { crypto: { kdf: 'scrypt', kdfparams: { n: 16384, r: 8, p: 1, dklen: 32 } } });
+  t.equal(await keyStore.decryptPrivateKey(light as never, 'correct horse battery'), k.privateKey, 'dag4 reads it');
+  t.same(await decryptKeystore(light, 'correct horse battery'), k, 'we read it');
+  for (const scryptN of [8192, 16385, 524288, 0, 1.5])
+    await t.rejects(
+      encryptKeystore(k.privateKey, 'correct horse battery', { scryptN }),
+      { code: 'PR_KEYSTORE_PARAMS' },
+      `N ${scryptN} refused`,
+    );
+});
+
 t.test('keystores are interchangeable with dag4-keystore in both directions', async (t) => {
   const { keyStore } = await import('@stardust-collective/dag4-keystore');
   const k = generateKeyPair();

@@ -23,6 +23,8 @@ commands:
 options:
   --dir DIR               agent directory (default $DG_AGENT_DIR or ~/.datagraph/agent)
   --passphrase-file FILE  keystore passphrase (default: env DG_PASSPHRASE)
+  --scrypt-n N            (init) keystore scrypt work factor, a power of two from 16384 to 262144 (default 262144,
+                          dag4's: opening it needs 256 MiB for a second; 16384 needs 16 MiB, see docs/agent.md)
   --broker URL            (run) mqtt://, mqtts:// or ws:// URL of the gateway (default mqtt://localhost:1883)
   --provider ADDRESS      (run) the provider this device is paired with (default: the first valid policy's)
   --simulate PERSONA      (run) a simulated wearable persona through the simulated radio and real noble
@@ -57,6 +59,7 @@ export async function runAgentCommand(argv: string[], io: CliIo = defaultIo()): 
       options: {
         dir: { type: 'string' },
         'passphrase-file': { type: 'string' },
+        'scrypt-n': { type: 'string' },
         broker: { type: 'string' },
         provider: { type: 'string' },
         simulate: { type: 'string' },

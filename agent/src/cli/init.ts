@@ -8,7 +8,9 @@ export async function runInit(dir: string, values: Record<string, unknown>, io: 
     env: io.env,
     passphraseFile: values['passphrase-file'] as string | undefined,
   });
-  const key = await createDeviceKey(dir, passphrase);
+  const scrypt = values['scrypt-n'] as string | undefined;
+  const scryptN = scrypt === undefined ? undefined : /^[0-9]+$/.test(scrypt) ? Number(scrypt) : Number.NaN;
+  const key = await createDeviceKey(dir, passphrase, scryptN === undefined ? {} : { scryptN });
   io.out(`device key created in ${dir}`);
   io.out(`device id:    ${key.address}`);
   io.out(`pairing code: ${encodePairingCode(key.publicKey)}`);

@@ -28,8 +28,12 @@ export async function readPassphrase(source: {
   return pass;
 }
 
-/** Create a new device key in `dir` (refuses to overwrite one). */
-export async function createDeviceKey(dir: string, passphrase: string): Promise<KeyPair> {
+/** Create a new device key in `dir` (refuses to overwrite one); `scryptN` as protocol's `encryptKeystore`. */
+export async function createDeviceKey(
+  dir: string,
+  passphrase: string,
+  opts: { scryptN?: number } = {},
+): Promise<KeyPair> {
   const file = join(dir, KEYSTORE_FILE);
   if (existsSync(file))
     throw new ProtocolError(
@@ -37,7 +41,7 @@ export async function createDeviceKey(dir: string, passphrase: string): Promise<
       `a device keystore already exists at ${file}; refusing to overwrite it`,
     );
   const key = generateKeyPair();
-  const keystore = await encryptKeystore(key.privateKey, passphrase);
+  const keystore = await encryptKeystore(key.privateKey, passphrase, opts);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await writeFile(file, `${JSON.stringify(keystore, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
   return key;

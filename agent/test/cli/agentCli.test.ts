@@ -48,6 +48,17 @@ t.test('init creates an encrypted device key and prints its pairing code; refuse
   writeFileSync(passFile, 'from a file 123\n');
   const viaFile = io({});
   t.equal(await runAgentCommand(['init', '--dir', join(dir, 'b'), '--passphrase-file', passFile], viaFile.io), 0);
+  // a small device's keystore: opening it needs 16 MiB instead of 256
+  const light = io({ DG_PASSPHRASE: 'correct horse battery' });
+  t.equal(await runAgentCommand(['init', '--dir', join(dir, 'c'), '--scrypt-n', '16384'], light.io), 0);
+  const lightFile = JSON.parse(readFileSync(join(dir, 'c', 'device.keystore.json'), 'utf8'));
+  t.equal(lightFile.crypto.kdfparams.n, 16384, 'the keystore records the smaller N');
+  t.ok(await decryptKeystore(lightFile, 'correct horse battery'), 'and opens');
+  for (const bad of ['1000', 'lots']) {
+    const refused = io({ DG_PASSPHRASE: 'correct horse battery' });
+    t.equal(await runAgentCommand(['init', '--dir', join(dir, `d${bad}`), '--scrypt-n', bad], refused.io), 1);
+    t.match(refused.err.join('\n'), /PR_KEYSTORE_PARAMS/, `--scrypt-n ${bad} refused`);
+  }
 });
 
 t.test('bad options are refused with every problem listed', async (t) => {

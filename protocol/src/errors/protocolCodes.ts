@@ -15,6 +15,7 @@ export const protocolCodes = {
   PR_COMMITMENT_MISMATCH: { status: 400, message: 'commitment is not the hash of the body' },
   PR_KEYSTORE_PASSWORD: { status: 401, message: 'keystore password is wrong' },
   PR_KEYSTORE_INVALID: { status: 400, message: 'not a dag4 V3 keystore' },
+  PR_KEYSTORE_PARAMS: { status: 400, message: 'keystore parameters are out of range' },
   PR_BAD_PAIRING_CODE: { status: 400, message: 'pairing code is malformed or its checksum is wrong' },
   PR_POLICY_EXPIRED: { status: 400, message: 'consent policy has expired' },
   // researcher datasets (DESIGN.md section 3.5; protocol/src/dataset)
