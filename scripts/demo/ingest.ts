@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type KeyPair, MerkleProof, verifyMerkleProof } from '@datagraph/protocol';
+import { buildDeviceArtifact } from '../../agent/scripts/build.ts';
 import { DEFAULT_NODE, latestOrdinal, short } from './ledger.ts';
 import { getJson, runDatagraph, type Services, waitFor } from './processes.ts';
 
@@ -56,7 +57,9 @@ export async function ingestDemo(ctx: DemoContext): Promise<DemoProvider[]> {
     Array.from({ length: PROVIDERS }, async (_, i): Promise<DemoProvider> => {
       const agentDir = join(ctx.dir, 'agents', `device-${i}`);
       const keystore = join(ctx.dir, 'providers', `provider-${i}.json`);
-      const init = await runDatagraph(['agent', 'init', '--dir', agentDir], env);
+      // device 0 is the small device of step 4: its keystore opens in 16 MiB (init --scrypt-n, docs/agent.md)
+      const light = i === 0 ? ['--scrypt-n', '16384'] : [];
+      const init = await runDatagraph(['agent', 'init', '--dir', agentDir, ...light], env);
       const code = /pairing code:\s+(DG1-[0-9A-Z-]+)/.exec(init)?.[1];
       if (!code) throw new Error(`demo: no pairing code in:\n${init}`);
       const out = await runDatagraph(['provider', 'init', '--keystore', keystore], env);
@@ -75,30 +78,20 @@ export async function ingestDemo(ctx: DemoContext): Promise<DemoProvider[]> {
   );
 
   ctx.step(4, `Agents: a simulated day each, through the real noble over a simulated radio (${SPEED}x real time)`);
+  // The first device runs the agent as a device does: the built artifact (agent/dist's layout, built here) through
+  // its launcher with the lean node flags; the others run from the sources through `datagraph agent run`.
+  const deviceBuild = join(ctx.dir, 'agent-dist');
+  await buildDeviceArtifact(deviceBuild);
+  console.log(`  device 0 runs the device build (npm run build -w @datagraph/agent, here in ${deviceBuild})`);
   const dayStart = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000 - 2 * 86_400_000);
   const before = await acceptedCount();
-  const agents = providers.map((p) =>
-    ctx.services.start(
-      `agent-${p.index}`,
-      [
-        'agent',
-        'run',
-        '--dir',
-        p.agentDir,
-        '--simulate',
-        p.persona,
-        '--seed',
-        String(p.index + 1),
-        '--speed',
-        String(SPEED),
-        '--start',
-        dayStart.toISOString(),
-        '--provider',
-        p.address,
-      ],
-      env,
-    ),
-  );
+  const agents = providers.map((p) => {
+    const run = ['run', '--dir', p.agentDir, '--simulate', p.persona, '--seed', String(p.index + 1)];
+    run.push('--speed', String(SPEED), '--start', dayStart.toISOString(), '--provider', p.address);
+    return p.index === 0
+      ? ctx.services.startCommand('agent-0', join(deviceBuild, 'datagraph-agent'), run, env)
+      : ctx.services.start(`agent-${p.index}`, ['agent', ...run], env);
+  });
   // Each agent runs on its own sped-up clock from its start; wait until every one has passed the end of the day
   // (plus the closing grace) by its own status, then stop them as a person would (SIGTERM).
   const dayEnd = dayStart.getTime() + 86_400_000 + 5 * 60_000;
@@ -110,6 +103,21 @@ export async function ingestDemo(ctx: DemoContext): Promise<DemoProvider[]> {
     }
   };
   const deadline = Date.now() + 10 * 60_000;
+  // The device build's memory, from the kernel's view of its process (Linux).
+  const statusKb = (field: string): number => {
+    try {
+      const status = readFileSync(`/proc/${agents[0]?.pid}/status`, 'utf8');
+      return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
+    } catch {
+      return 0;
+    }
+  };
+  let deviceRssKb = 0;
+  // sampled once it runs its day (its status shows simulated time passing), not while it unlocks its key
+  const rssSampler = setInterval(() => {
+    if (simulatedAt(providers[0] as DemoProvider) > dayStart.getTime())
+      deviceRssKb = Math.max(deviceRssKb, statusKb('VmRSS'));
+  }, 250);
   for (;;) {
     await new Promise((r) => setTimeout(r, 5000));
     const slowest = Math.min(...providers.map(simulatedAt));
@@ -120,6 +128,13 @@ export async function ingestDemo(ctx: DemoContext): Promise<DemoProvider[]> {
     if (slowest >= dayEnd) break;
     if (Date.now() > deadline) throw new Error('demo: the agents did not finish their simulated day in 10 minutes');
   }
+  clearInterval(rssSampler);
+  const startPeakKb = statusKb('VmHWM');
+  if (deviceRssKb > 0)
+    console.log(
+      `  device 0 (device build): peak RSS ${(deviceRssKb / 1024).toFixed(1)} MB while running its day at ${SPEED}x` +
+        ` (high-water mark since its start, key unlock included: ${(startPeakKb / 1024).toFixed(1)} MB)`,
+    );
   for (const a of agents) a.kill('SIGTERM');
   await Promise.all(agents.map((a) => new Promise((r) => (a.exitCode !== null ? r(null) : a.once('exit', r)))));
   const accepted = (await acceptedCount()) - before;

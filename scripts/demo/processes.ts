@@ -14,8 +14,13 @@ export class Services {
 
   /** Start `datagraph ...args` in the background; stdout and stderr go to logs/<name>.log. */
   start(name: string, args: string[], env: Record<string, string> = {}): ChildProcess {
+    return this.startCommand(name, process.execPath, [BIN, ...args], env);
+  }
+
+  /** Start any command (a built artifact's launcher) in the background, logged like `start`. */
+  startCommand(name: string, command: string, args: string[], env: Record<string, string> = {}): ChildProcess {
     const log = createWriteStream(join(this.logDir, `${name}.log`));
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(command, args, {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
