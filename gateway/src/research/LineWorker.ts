@@ -1,5 +1,6 @@
-// The main-thread side of lineWorkerThread.ts: one worker per process, started by the first download that wants
-// it and kept (it holds the process open only while jobs are out). Jobs are answered in the order they are posted.
+// The main-thread side of lineWorkerThread.ts: one worker per process, started with the gateway (startGateway) or by
+// the first download that wants it, and kept (it holds the process open only while jobs are out). Jobs are answered
+// in the order they are posted.
 import { Worker } from 'node:worker_threads';
 import type { LineJob, LineResult } from './lineWorkerThread.ts';
 
