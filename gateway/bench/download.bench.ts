@@ -11,7 +11,6 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import {
   encodeMerkleCompact,
@@ -32,7 +31,7 @@ import type { QueryRecord, QuoteRecord, RowRef } from '../src/research/ResearchS
 import { ResearchStore, usageRef } from '../src/research/ResearchStore.ts';
 import { GatewayStore, type StoreOp } from '../src/store/GatewayStore.ts';
 import { Vault } from '../src/vault/Vault.ts';
-import { cleanup, HOUR, policyFor, tempDir, waitFor } from '../test/helpers.ts';
+import { cleanup, freePort, gatewayArgs, HOUR, policyFor, tempDir, waitFor } from '../test/helpers.ts';
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);
 const FORMAT = (process.argv[3] ?? 'ndjson') as 'ndjson' | 'csv';
@@ -41,15 +40,6 @@ const SNAPSHOT = 5000;
 const MASTER = '44'.repeat(32);
 export const TOKEN = 'bench-query-token';
 export const MASTER_KEY = '44'.repeat(32);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export async function populate(dir: string, ROWS: number): Promise<{ queryId: string; seconds: number }> {
   const started = performance.now();
@@ -209,6 +199,7 @@ async function main(): Promise<void> {
     );
     const [mqttPort, httpPort] = [await freePort(), await freePort()];
     const dead = 'http://127.0.0.1:9';
+    const noLedger = { l0: dead, l1: dead, dataL1: dead };
     // DG_BENCH_PROFILE=DIR writes a CPU profile of the gateway process there.
     const profile = process.env.DG_BENCH_PROFILE
       ? ['--cpu-prof', `--cpu-prof-dir=${process.env.DG_BENCH_PROFILE}`]
@@ -228,21 +219,7 @@ async function main(): Promise<void> {
         ...flags,
         ...profile,
         ...entry,
-        'gateway',
-        '--config',
-        join(dir, 'config.json'),
-        '--data-dir',
-        dir,
-        '--mqtt-port',
-        String(mqttPort),
-        '--http-port',
-        String(httpPort),
-        '--l0-url',
-        dead,
-        '--l1-url',
-        dead,
-        '--data-l1-url',
-        dead,
+        ...gatewayArgs({ config: join(dir, 'config.json'), dataDir: dir, mqttPort, httpPort, ledger: noLedger }),
       ],
       {
         cwd: root,

@@ -17,17 +17,8 @@ import { connectPassword, encryptKeystore, generateKeyPair, systemClock, topics 
 import { Aedes } from 'aedes';
 import { reportBench } from '../../bench/results.ts';
 import { buildRegistration } from '../src/registry/providerRequests.ts';
-import { cleanup, makeUpdate, policyFor, tempDir, waitFor } from '../test/helpers.ts';
+import { cleanup, freePort, gatewayArgs, makeUpdate, policyFor, tempDir, waitFor } from '../test/helpers.ts';
 import { LeanMqttDevice } from './leanMqttDevice.ts';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const DEVICES = Number(process.argv[2] ?? 50);
 const PER_DEVICE = Number(process.argv[3] ?? 200);
@@ -149,21 +140,7 @@ async function main(): Promise<void> {
     [
       ...profile,
       'bin/datagraph.mjs',
-      'gateway',
-      '--config',
-      config,
-      '--data-dir',
-      gwDir,
-      '--mqtt-port',
-      String(mqttPort),
-      '--http-port',
-      String(httpPort),
-      '--l0-url',
-      node.urls.l0,
-      '--l1-url',
-      node.urls.l1,
-      '--data-l1-url',
-      node.urls.dataL1,
+      ...gatewayArgs({ config, dataDir: gwDir, mqttPort, httpPort, ledger: node.urls }),
     ],
     {
       cwd: join(import.meta.dirname, '..', '..'),

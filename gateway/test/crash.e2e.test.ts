@@ -2,25 +2,15 @@
 // duplicates on the ledger. Devices behave like agents: an update is resent until an application ack arrives.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { startNode } from '@datagraph/metagraph';
 import { encryptKeystore, generateKeyPair, type IngestBatch, type KeyPair } from '@datagraph/protocol';
 import pino from 'pino';
 import t from 'tap';
 import { buildRegistration } from '../src/registry/providerRequests.ts';
-import { cleanup, makeUpdate, policyFor, TestDevice, tempDir, waitFor } from './helpers.ts';
+import { cleanup, freePort, gatewayArgs, makeUpdate, policyFor, TestDevice, tempDir, waitFor } from './helpers.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 t.test('kill -9 under load: nothing accepted is lost, nothing is duplicated on the ledger', async (t) => {
   const dir = tempDir('crash');
@@ -43,21 +33,7 @@ t.test('kill -9 under load: nothing accepted is lost, nothing is duplicated on t
   const [mqttPort, httpPort] = [await freePort(), await freePort()];
   const args = [
     'bin/datagraph.mjs',
-    'gateway',
-    '--data-dir',
-    gwDir,
-    '--mqtt-port',
-    String(mqttPort),
-    '--http-port',
-    String(httpPort),
-    '--mqtts-port',
-    '0',
-    '--l0-url',
-    node.urls.l0,
-    '--l1-url',
-    node.urls.l1,
-    '--data-l1-url',
-    node.urls.dataL1,
+    ...gatewayArgs({ dataDir: gwDir, mqttPort, httpPort, ledger: node.urls, extra: ['--mqtts-port', '0'] }),
   ];
   const env = { ...process.env, DG_VAULT_MASTER_KEY: '22'.repeat(32), DG_LOG_LEVEL: 'warn' };
   const http = `http://127.0.0.1:${httpPort}`;

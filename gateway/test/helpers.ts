@@ -1,6 +1,7 @@
 // Test helpers: a gateway on ephemeral ports in a temp dir, providers and devices with real keys, real MQTT clients.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningNode, startNode } from '@datagraph/metagraph';
@@ -115,6 +116,34 @@ export async function startLedgerAndGateway(
     await node.close();
     throw e;
   }
+}
+
+/** A TCP port free on 127.0.0.1 right now (for a child process that must be told its ports). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** `gateway ...` as an operator types it (sources' `datagraph` or the built launcher), on the given ports and ledger. */
+export function gatewayArgs(o: {
+  config?: string;
+  dataDir: string;
+  mqttPort: number;
+  httpPort: number;
+  ledger: { l0: string; l1: string; dataL1: string };
+  extra?: string[];
+}): string[] {
+  return [
+    'gateway',
+    ...(o.config === undefined ? [] : ['--config', o.config]),
+    ...['--data-dir', o.dataDir, '--mqtt-port', String(o.mqttPort), '--http-port', String(o.httpPort)],
+    ...['--l0-url', o.ledger.l0, '--l1-url', o.ledger.l1, '--data-l1-url', o.ledger.dataL1],
+    ...(o.extra ?? []),
+  ];
 }
 
 export const HOUR = 3600;

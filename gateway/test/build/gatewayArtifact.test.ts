@@ -3,7 +3,6 @@
 // through its bundled download worker, as the sources do; its bundled ingest worker verifies updates.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -11,18 +10,9 @@ import { generateKeyPair } from '@datagraph/protocol';
 import t from 'tap';
 import { MASTER_KEY, populate, TOKEN } from '../../bench/download.bench.ts';
 import { buildGateway, EXTERNAL_DEPENDENCIES } from '../../scripts/build.ts';
-import { makeUpdate, waitFor } from '../helpers.ts';
+import { freePort, gatewayArgs, makeUpdate, waitFor } from '../helpers.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 t.test('the built gateway: launcher, /healthz, portal, docs, a download with proofs', async (t) => {
   // Inside the workspace, so the bundle's external modules resolve from its node_modules.
@@ -85,23 +75,13 @@ t.test('the built gateway: launcher, /healthz, portal, docs, a download with pro
   const dead = 'http://127.0.0.1:9';
   const child = spawn(
     join(dist, 'datagraph-gateway'),
-    [
-      'gateway',
-      '--config',
-      join(dir, 'config.json'),
-      '--data-dir',
-      dir,
-      '--mqtt-port',
-      String(mqttPort),
-      '--http-port',
-      String(httpPort),
-      '--l0-url',
-      dead,
-      '--l1-url',
-      dead,
-      '--data-l1-url',
-      dead,
-    ],
+    gatewayArgs({
+      config: join(dir, 'config.json'),
+      dataDir: dir,
+      mqttPort,
+      httpPort,
+      ledger: { l0: dead, l1: dead, dataL1: dead },
+    }),
     {
       env: {
         ...process.env,
