@@ -146,6 +146,31 @@ export function gatewayArgs(o: {
   ];
 }
 
+/**
+ * A small REST client for end-to-end tests: GET without a body, POST with one; a bearer token or a whole
+ * authorization header; the answer's status, its text, and its JSON when it is JSON.
+ */
+export function restClient(baseUrl: string) {
+  return async (path: string, body?: unknown, token?: string, authorization?: string) => {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(authorization ? { authorization } : {}),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    // biome-ignore lint/suspicious/noExplicitAny: answers are checked field by field
+    let json: any;
+    try {
+      json = JSON.parse(text);
+    } catch {}
+    return { status: res.status, json, text };
+  };
+}
+
 export const HOUR = 3600;
 
 export function policyFor(

@@ -16,6 +16,7 @@ import {
   HOUR,
   makeUpdate,
   registerProvider,
+  restClient,
   startLedgerAndGateway,
   TestDevice,
   tempDir,
@@ -59,24 +60,7 @@ t.test('earnings after a rewards cycle, the query that used the rows, erase and 
     await node.close();
     cleanup(dir);
   });
-  const api = async (path: string, body?: unknown, token?: string, authorization?: string) => {
-    const res = await fetch(`${gw.urls.http}${path}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: {
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(authorization ? { authorization } : {}),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    // biome-ignore lint/suspicious/noExplicitAny: answers are checked field by field
-    let json: any;
-    try {
-      json = JSON.parse(text);
-    } catch {}
-    return { status: res.status, json, text };
-  };
+  const api = restClient(gw.urls.http);
 
   // Four providers, each device sends 1 + i committed hourly updates over MQTT; provider 0 uses the portal.
   const providers: { key: KeyPair; rows: number }[] = [];

@@ -17,6 +17,7 @@ import {
   HOUR,
   makeUpdate,
   registerProvider,
+  restClient,
   startLedgerAndGateway,
   TestDevice,
   tempDir,
@@ -55,24 +56,7 @@ t.test('a paid query, a rewards cycle: statements equal ledger balance changes',
     await node.close();
     cleanup(dir);
   });
-  const api = async (path: string, body?: unknown, token?: string, authorization?: string) => {
-    const res = await fetch(`${gw.urls.http}${path}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: {
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(authorization ? { authorization } : {}),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    // biome-ignore lint/suspicious/noExplicitAny: answers are checked field by field
-    let json: any;
-    try {
-      json = JSON.parse(text);
-    } catch {}
-    return { status: res.status, json, text };
-  };
+  const api = restClient(gw.urls.http);
 
   // Providers: provider i's device sends 1 + (i mod 3) signed hourly updates over MQTT, each committed on the ledger.
   const providers: { key: KeyPair; rows: number }[] = [];
