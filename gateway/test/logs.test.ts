@@ -55,11 +55,13 @@ t.test('no raw value in any log line; health and metrics', async (t) => {
   const log = lines.join('');
   t.ok(lines.length > 5, 'the gateway logged');
   t.match(log, /GW_FIELD_NOT_CONSENTED/);
+  // a value as a token of its own: timestamps, ids and keys in the log may hold "187" inside them by chance
+  const holds = (v: number) => new RegExp(`(?<![0-9A-Za-z])${v}(?![0-9A-Za-z])`).test(log);
   for (const u of updates) {
     t.notOk(log.includes(u.body.salt), 'no salt in the logs');
-    for (const v of Object.values(u.body.fields)) t.notOk(log.includes(String(v)), `no raw value ${v} in the logs`);
+    for (const v of Object.values(u.body.fields)) t.notOk(holds(v as number), `no raw value ${v} in the logs`);
   }
-  t.notOk(log.includes('29999') || log.includes('ab'.repeat(16)), 'nothing from a broken payload');
+  t.notOk(holds(29999) || log.includes('ab'.repeat(16)), 'nothing from a broken payload');
   t.notOk(log.includes(gatewayKey.privateKey) || log.includes('44'.repeat(32)), 'no key material');
 
   const health = (await (await fetch(`${gw.urls.http}/healthz`)).json()) as Record<string, unknown>;
