@@ -25,7 +25,7 @@ export class DataApplication implements DataLayer {
     return validateUpdate(input, this.#config);
   }
 
-  checkUpdate(input: unknown): { problems: DataProblem[]; hash?: string } {
+  checkUpdate(input: unknown): { problems: DataProblem[]; hash?: string; text?: string } {
     return checkUpdate(input, this.#config);
   }
 

@@ -23,8 +23,11 @@ export interface DataSnapshotPart {
 export interface DataLayer {
   /** Stateless checks (validateUpdate); empty means the update may be accepted into the pending pool. */
   validateUpdate(input: unknown): DataProblem[];
-  /** validateUpdate's problems, and the update hash when there are none (one canonical form for both). */
-  checkUpdate(input: unknown): { problems: DataProblem[]; hash?: string };
+  /**
+   * validateUpdate's problems, and when there are none the update hash and the update's canonical JSON text (one
+   * canonical form for both: the node stores that text and writes it into the snapshot without redoing it).
+   */
+  checkUpdate(input: unknown): { problems: DataProblem[]; hash?: string; text?: string };
   updateHash(update: SignedDataUpdate): string;
   /**
    * validateData + combine for the snapshot `ordinal` over the pending updates, without changing state. `hashes`,

@@ -44,6 +44,8 @@ export type UpdateStatus =
 interface Pending<T> {
   key: string;
   item: T;
+  /** The item's canonical JSON text when the node has it (a data update checked at POST). */
+  text?: string;
 }
 
 export interface MetagraphNodeOptions {
@@ -246,6 +248,11 @@ export class MetagraphNode {
     return this.#store.get<SignedSnapshot>(keys.snapshot(ordinal));
   }
 
+  /** Snapshot `ordinal` as the JSON text stored, to be served without parsing and writing megabytes again. */
+  snapshotText(ordinal: number): Promise<string | undefined> {
+    return this.#store.getText(keys.snapshot(ordinal));
+  }
+
   /** The data application's state delta stored with snapshot `ordinal` (its entries, in Merkle-leaf order). */
   storedDelta<T>(ordinal: number): Promise<T | undefined> {
     return this.#store.get<T>(keys.delta(ordinal));
@@ -273,7 +280,7 @@ export class MetagraphNode {
 
   /** POST /data: stateless checks (400 with every code), then durable pending; returns the update hash. */
   async submitUpdate(body: unknown): Promise<string> {
-    const { problems, hash: checkedHash } = this.#data.checkUpdate(body);
+    const { problems, hash: checkedHash, text } = this.#data.checkUpdate(body);
     if (problems.length > 0) {
       const first = problems[0] as DataProblem;
       throw new ProtocolError(first.code as never, problems.map((p) => p.message).join('; '), {
@@ -284,10 +291,11 @@ export class MetagraphNode {
     const hash = checkedHash ?? this.#data.updateHash(update);
     if (this.#pendingUpdates.has(hash) || (await this.#store.get(keys.update(hash)))) return hash;
     // Reserve the slot before the await so a concurrent duplicate POST does not store it twice.
-    const slot: Pending<SignedDataUpdate> = { key: '', item: update };
+    const slot: Pending<SignedDataUpdate> =
+      text === undefined ? { key: '', item: update } : { key: '', item: update, text };
     this.#pendingUpdates.set(hash, slot);
     try {
-      slot.key = await this.#store.putPending('update', update);
+      slot.key = await this.#store.putPending('update', update, text);
     } catch (cause) {
       this.#pendingUpdates.delete(hash);
       throw new ProtocolError('MG_INTERNAL', 'could not store the data update', { cause });
@@ -326,6 +334,8 @@ export class MetagraphNode {
     const pendingKeys = [...plan.accepted, ...plan.rejected.map((r) => r.tx)].flatMap(
       (t) => this.#pendingTxKeys.get(t.hash) ?? [],
     );
+    const updateTexts = new Map<string, string>();
+    for (const [h, p] of updates) if (p.text !== undefined) updateTexts.set(h, p.text);
     const { hash, ops } = buildSnapshot({
       ordinal,
       lastSnapshotHash: this.#latest.hash,
@@ -336,6 +346,7 @@ export class MetagraphNode {
       data,
       nodeKey: this.#nodeKey,
       pendingKeys: [...pendingKeys, ...updates.map(([, p]) => p.key)],
+      updateTexts,
     });
 
     await this.#store.batch(ops);

@@ -11,8 +11,14 @@ const SEQ = 16;
 export const ord = (n: number): string => String(n).padStart(ORD, '0');
 const seq = (n: number): string => String(n).padStart(SEQ, '0');
 
-/** One put or del of a snapshot batch. */
-export type BatchOp = { type: 'put'; key: string; value: Json } | { type: 'del'; key: string };
+/**
+ * One put or del of a snapshot batch. A put with `valueEncoding: 'utf8'` stores `value`, a JSON text written
+ * already (a snapshot of megabytes, from texts the node holds), as is; `get` reads it back parsed like any other.
+ */
+export type BatchOp =
+  | { type: 'put'; key: string; value: Json; valueEncoding?: never }
+  | { type: 'put'; key: string; value: string; valueEncoding: 'utf8' }
+  | { type: 'del'; key: string };
 
 /** Key layout (documented in docs/metagraph-node.md). */
 export const keys = {
@@ -57,11 +63,20 @@ export class NodeStore {
     return (await this.#db.get(key)) as T | undefined;
   }
 
-  /** Write a pending transaction or data update durably before it is acknowledged; returns its key. */
-  async putPending(kind: 'tx' | 'update', value: Json): Promise<string> {
+  /** The stored JSON text of `key`, unparsed (served as is). */
+  async getText(key: string): Promise<string | undefined> {
+    return (await this.#db.get(key, { valueEncoding: 'utf8' })) as string | undefined;
+  }
+
+  /**
+   * Write a pending transaction or data update durably before it is acknowledged; returns its key. `text`, when
+   * given, is the JSON text of `value` (its canonical form, already written to check it): stored as is.
+   */
+  async putPending(kind: 'tx' | 'update', value: Json, text?: string): Promise<string> {
     this.#seq += 1;
     const key = kind === 'tx' ? keys.pendingTx(this.#seq) : keys.pendingUpdate(this.#seq);
-    await this.#db.put(key, value);
+    if (text === undefined) await this.#db.put(key, value);
+    else await this.#db.put(key, text, { valueEncoding: 'utf8' });
     return key;
   }
 

@@ -1,7 +1,7 @@
 // Build snapshot `ordinal` and the one atomic batch that stores it with everything it changes: balances and
 // references (current and by ordinal), confirmed transactions and their address index, each data update's
 // verdict, the data application's state delta, and the removal of the pending items it took.
-import { canonicalJson } from '@datagraph/protocol';
+import { canonicalText } from '../rules/index.ts';
 import type { ConfirmPlan, CurrencyLedger } from './CurrencyLedger.ts';
 import type { DataSnapshotPart } from './DataLayer.ts';
 import type { ConfirmedTransaction, UpdateStatus } from './MetagraphNode.ts';
@@ -13,7 +13,8 @@ import {
   type SnapshotInfo,
   type SnapshotValue,
   sha256Hex,
-  snapshotHash,
+  signedSnapshotText,
+  snapshotText,
 } from './Snapshot.ts';
 import { signHash } from './verifyTransactionSignature.ts';
 
@@ -30,6 +31,8 @@ export interface SnapshotInput {
   nodeKey: { privateKey: string; publicKey: string };
   /** Store keys of the pending transactions and updates this snapshot took. */
   pendingKeys: string[];
+  /** Canonical JSON texts of data updates by update hash, as checked at POST (others are written out here). */
+  updateTexts?: ReadonlyMap<string, string>;
 }
 
 export function buildSnapshot(input: SnapshotInput): { hash: string; signed: SignedSnapshot; ops: BatchOp[] } {
@@ -39,7 +42,7 @@ export function buildSnapshot(input: SnapshotInput): { hash: string; signed: Sig
   const allRefs = new Map(input.ledger.lastRefs);
   for (const [a, r] of plan.refs) allRefs.set(a, r);
   const block = { height: ordinal, transactions: plan.accepted.map((t) => t.signed) };
-  const blockHash = sha256Hex(canonicalJson(block));
+  const blockHash = sha256Hex(canonicalText(block));
   const value: SnapshotValue = {
     ordinal,
     height: ordinal,
@@ -62,7 +65,11 @@ export function buildSnapshot(input: SnapshotInput): { hash: string; signed: Sig
     },
     version: SNAPSHOT_VERSION,
   };
-  const hash = snapshotHash(value);
+  const valueText = snapshotText(
+    value,
+    data.accepted.map((a) => input.updateTexts?.get(a.hash) ?? canonicalText(a.update)),
+  );
+  const hash = sha256Hex(valueText);
   const signed: SignedSnapshot = {
     value,
     proofs: [{ id: input.nodeKey.publicKey, signature: signHash(input.nodeKey.privateKey, hash) }],
@@ -70,7 +77,13 @@ export function buildSnapshot(input: SnapshotInput): { hash: string; signed: Sig
 
   const info: SnapshotInfo = { hash, balances: {}, lastTxRefs: {}, totalSupply: supply.toString() };
   const ops: BatchOp[] = [
-    { type: 'put', key: keys.snapshot(ordinal), value: signed },
+    // Its canonical text, written from the updates' texts: the node serves it as stored (GET /snapshots/{n}).
+    {
+      type: 'put',
+      key: keys.snapshot(ordinal),
+      value: signedSnapshotText(valueText, signed.proofs),
+      valueEncoding: 'utf8',
+    },
     { type: 'put', key: keys.delta(ordinal), value: data.delta },
     { type: 'put', key: keys.latest, value: { ordinal, hash } },
   ];

@@ -15,10 +15,12 @@ export function l0Routes(app: FastifyInstance, node: MetagraphNode): void {
     const lastTxRefs = Object.fromEntries([...node.ledger.lastRefs].sort(([a], [b]) => (a < b ? -1 : 1)));
     return sendJson(reply, [await node.snapshot(ordinal), { balances, lastTxRefs }]);
   });
+  // The gateway reads every new snapshot here to learn what was committed: the stored JSON text is sent as is
+  // (a snapshot holds no bigints, so it is what sendJson would write, up to member order).
   app.get<{ Params: { ordinal: string } }>('/snapshots/:ordinal', async (req, reply) => {
-    const snapshot = await node.snapshot(ordinalParam(req.params.ordinal));
-    if (!snapshot) throw notFound(`snapshot ${req.params.ordinal}`);
-    return sendJson(reply, snapshot);
+    const text = await node.snapshotText(ordinalParam(req.params.ordinal));
+    if (text === undefined) throw notFound(`snapshot ${req.params.ordinal}`);
+    return reply.code(200).type('application/json; charset=utf-8').send(text);
   });
 
   app.get('/currency/total-supply', async (_req, reply) =>
