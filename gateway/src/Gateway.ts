@@ -96,6 +96,7 @@ export async function startGateway(
   const store = await GatewayStore.open(join(config.dataDir, 'db'), {
     sync: config.vault.syncWrites,
     maxOpenFiles: config.vault.maxOpenFiles,
+    writeBufferSize: config.vault.writeBufferMb << 20,
   });
   const vault = new Vault(store, loadMasterKey(config, log));
   const registry = await Registry.load(store);

@@ -162,9 +162,14 @@ export const GatewayConfig = z
          * (docs/gateway.md "Memory"). 74 is LevelDB's floor (it raises a smaller value to it): at most 64 tables.
          */
         maxOpenFiles: z.number().int().min(74).max(100_000).default(74),
+        /**
+         * LevelDB's write buffer in MB: bigger means less compaction work per update at high ingest rates, for up
+         * to twice this in memory while writes run (docs/gateway.md "Memory").
+         */
+        writeBufferMb: z.number().int().min(1).max(1024).default(32),
       })
       .strict()
-      .default({ syncWrites: false, maxOpenFiles: 74 }),
+      .default({ syncWrites: false, maxOpenFiles: 74, writeBufferMb: 32 }),
     gatewayKey: z
       .object({
         keystoreFile: z.string().optional(),
