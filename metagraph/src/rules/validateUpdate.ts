@@ -50,7 +50,8 @@ export function checkUpdate(
   if (normal) return { problems: [normal] };
   const signed = parsed.data;
   // In normal form: input and parse have this same canonical form, so one text serves the proofs and the hash.
-  const valueText = canonicalText(signed.value);
+  // It is written from the input, whose members a sender may have put in canonical order (faster to write out).
+  const valueText = canonicalText((input as SignedDataUpdate).value);
   const problems = [
     ...checkProofs(signed, Buffer.from(valueText, 'utf8').toString('base64')),
     ...checkGateway(signed.value, config),

@@ -83,3 +83,20 @@ t.test('canonicalText of signed updates as the node checks them', (t) => {
   }
   t.end();
 });
+
+t.test('canonicalText of members in canonical order already, and of arrays with a toJSON', (t) => {
+  const arrayWithToJson = Object.assign([1, 2], { toJSON: () => 'x' });
+  const values: unknown[] = [
+    { a: 1, b: { c: [1, { d: 2, e: 3 }] } },
+    { a: 1, b: { e: [1, { d: 2, c: 3 }] } },
+    { '': 1, a: 2 },
+    { a: 2, '': 1 },
+    { 1: 'a', 2: 'b' },
+    { 2: 'b', 10: 'a' },
+    { a: 1, b: undefined, c: 2 },
+    arrayWithToJson,
+    { a: arrayWithToJson },
+  ];
+  for (const [i, v] of values.entries()) t.equal(outcome(canonicalText, v), outcome(canonicalJson, v), `value ${i}`);
+  t.end();
+});
