@@ -46,7 +46,7 @@ export function checkEntryState(
     out.push(problem('MG_DEVICE_NOT_REGISTERED', `device ${entry.device} is not registered to this provider`, at));
   }
   out.push(...checkSeq(view, entry, batchLastSeq));
-  return out.map((p) => ({ ...p, entry: i }));
+  return out.length === 0 ? out : out.map((p) => ({ ...p, entry: i }));
 }
 
 // Seq rule: a seq at or below the device's last accepted one is a replay when this very entry (its commitment
