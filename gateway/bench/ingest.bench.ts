@@ -139,6 +139,8 @@ async function main(): Promise<void> {
     process.execPath,
     [
       ...profile,
+      // DG_BENCH_GATEWAY_FLAGS: node flags for the gateway process (e.g. V8 heap flags), space separated.
+      ...(process.env.DG_BENCH_GATEWAY_FLAGS?.split(' ').filter(Boolean) ?? []),
       'bin/datagraph.mjs',
       ...gatewayArgs({ config, dataDir: gwDir, mqttPort, httpPort, ledger: node.urls }),
     ],
