@@ -130,3 +130,81 @@ export function spliceRange(p: Buffer): [number, number] | undefined {
   if (!inOrderBytes(p, c + 1, r, SIGNED_KEY_BYTES)) return undefined;
   return [HEAD_BYTES.length, r];
 }
+
+const ORDINAL_KEY = latin1('"ordinal":');
+const MERKLE_KEY = latin1('"merkle":"');
+const ROOT_KEY = latin1('"entriesRoot":"');
+const COMMA = 0x2c;
+const SLASH = 0x2f;
+const ZERO = 0x30;
+const NINE = 0x39;
+
+/**
+ * Where a committed-row record's proof members lie in its JSON text, t[from, to): into `at` the ordinal's digits
+ * [at[0], at[1]), the compact Merkle proof [at[2], at[3]) and the entriesRoot's 64 characters from at[4]. As
+ * proofFromText (ResearchStore.ts) reads them, searched from the end (they are the record's last members, and
+ * JSON.stringify writes each key once with no quote inside a value). False when not in that shape, or when the
+ * ordinal's digits are not how JSON writes a safe integer (the line must carry the number as the codec writes it).
+ */
+export function proofRanges(t: Buffer, from: number, to: number, at: Int32Array): boolean {
+  const e = t.lastIndexOf(ROOT_KEY, to - ROOT_KEY.length);
+  const m = t.lastIndexOf(MERKLE_KEY, to - MERKLE_KEY.length);
+  const o = t.lastIndexOf(ORDINAL_KEY, to - ORDINAL_KEY.length);
+  if (o < from || m < from || e < from) return false;
+  const o0 = o + ORDINAL_KEY.length;
+  let o1 = o0;
+  while (o1 < to && t[o1] !== COMMA) {
+    const c = t[o1] as number;
+    if (c < ZERO || c > NINE) return false;
+    o1++;
+  }
+  if (o1 === to || o1 === o0 || o1 - o0 > 15 || (t[o0] === ZERO && o1 - o0 > 1)) return false;
+  const m0 = m + MERKLE_KEY.length;
+  const m1 = t.indexOf(QUOTE, m0);
+  const r0 = e + ROOT_KEY.length;
+  if (m1 < 0 || m1 >= to || r0 + 64 >= to || t[r0 + 64] !== QUOTE) return false;
+  at[0] = o0;
+  at[1] = o1;
+  at[2] = m0;
+  at[3] = m1;
+  at[4] = r0;
+  return true;
+}
+
+const INDEX_BYTES = latin1('{"index":');
+const SIZE_BYTES = latin1(',"size":');
+const PATH_BYTES = latin1(',"path":[');
+const HASH_BYTES = latin1('{"hash":"');
+const LEFT_BYTES = latin1('","left":true}');
+const RIGHT_BYTES = latin1('","left":false}');
+const END_BYTES = latin1(']}');
+const L = 0x6c;
+
+/** Copies src[from, to) to out at `at` (short runs: a loop costs less than a native call); returns the new end. */
+export function put(out: Uint8Array, at: number, src: Uint8Array, from = 0, to = src.length): number {
+  for (let i = from; i < to; i++) out[at++] = src[i] as number;
+  return at;
+}
+
+/**
+ * merkleJsonFromCompact of the compact proof in src[from, to), written into out at `at` (which has room for
+ * 1.4 times its length plus 64 bytes); returns the new end.
+ */
+export function writeMerkleJson(out: Uint8Array, at: number, src: Uint8Array, from: number, to: number): number {
+  let a = from;
+  while (a < to && src[a] !== SLASH) a++;
+  let b = a + 1;
+  while (b < to && src[b] !== SLASH) b++;
+  at = put(out, at, INDEX_BYTES);
+  at = put(out, at, src, from, a);
+  at = put(out, at, SIZE_BYTES);
+  at = put(out, at, src, a + 1, b);
+  at = put(out, at, PATH_BYTES);
+  for (let i = b + 1; i < to; i += 66) {
+    if (i > b + 1) out[at++] = COMMA;
+    at = put(out, at, HASH_BYTES);
+    at = put(out, at, src, i + 1, Math.min(i + 65, to));
+    at = put(out, at, src[i] === L ? LEFT_BYTES : RIGHT_BYTES);
+  }
+  return put(out, at, END_BYTES);
+}
