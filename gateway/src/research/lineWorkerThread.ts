@@ -45,10 +45,15 @@ const KEY = 32;
  */
 export function packLineJob(r: LineRows): Omit<LineJob, 'id'> {
   const n = r.sealed.length;
-  // every text's length, and room for the last ones' worst case
-  let size = r.keys.length * KEY + 65536;
-  for (let i = 0; i < n; i++)
-    size += (r.sealed[i] as string).length + (r.aad[i] as string).length + (r.proof[i] as string).length;
+  // the texts are ASCII (base64 takes 3/4 of its length), with room for a write's worst case at the end
+  let size = r.keys.length * KEY;
+  let longest = 0;
+  for (let i = 0; i < n; i++) {
+    const texts = (r.aad[i] as string).length + (r.proof[i] as string).length;
+    size += Math.ceil(((r.sealed[i] as string).length * 3) / 4) + texts;
+    longest = Math.max(longest, texts, (r.sealed[i] as string).length);
+  }
+  size += 3 * longest;
   let data = Buffer.allocUnsafeSlow(size);
   let at = 0;
   for (const k of r.keys) {
