@@ -121,6 +121,7 @@ export class Agent {
         logger: this.#log,
         agentVersion: AGENT_VERSION,
         reconnectPeriodMs: this.#o.broker.reconnectPeriodMs,
+        reconnectMaxMs: this.#o.broker.reconnectMaxMs,
         clientOptions: this.#o.broker.clientOptions,
         battery: () => this.#battery,
         onPolicy: (payload) => void this.receivePolicy(payload),

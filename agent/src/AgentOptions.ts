@@ -20,8 +20,16 @@ export interface AgentOptions {
   device: KeyPair;
   /** Directory of the agent's LevelDB (aggregates, outbox, policy, seq). One agent per directory. */
   dataDir: string;
-  /** MQTT broker, e.g. `mqtt://gateway:1883` or `mqtts://...`; omit to run offline (updates wait in the outbox). */
-  broker?: { url: string; reconnectPeriodMs?: number; clientOptions?: Record<string, unknown> };
+  /**
+   * MQTT broker, e.g. `mqtt://gateway:1883` or `mqtts://...`; omit to run offline (updates wait in the outbox). After a disconnect or a refused CONNECT the agent retries after `reconnectPeriodMs`
+   * (default 2,000), doubling on each failure up to `reconnectMaxMs` (default 60,000), each delay jittered.
+   */
+  broker?: {
+    url: string;
+    reconnectPeriodMs?: number;
+    reconnectMaxMs?: number;
+    clientOptions?: Record<string, unknown>;
+  };
   /** The provider this device is paired with. Omitted: the first valid signed policy pins it (trust on first use). */
   provider?: string;
   clock?: Clock;

@@ -1,9 +1,14 @@
 // The one file that wraps mqtt.js for the agent: connect as the device (DESIGN.md section 7), keep the retained
 // status with its last will, subscribe to acks and the policy, and hand their payloads to the agent.
 // mqtt.js's own offline queue is never relied on: the agent publishes only while connected, from its outbox.
+// Reconnecting is the link's job, not mqtt.js's: mqtt.js retries at a fixed period (a fleet would come back to a
+// restarted gateway all at once, every period) and stops for good after one refused CONNACK (a gateway that
+// briefly refuses, or a device clock briefly off, would strand the device). The link retries after every close,
+// refusals included, with exponential backoff and jitter.
 import { type Clock, connectPassword, type DeviceStatus, type KeyPair, topics } from '@datagraph/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
+import { Backoff } from '../ble/Backoff.ts';
 
 export interface MqttLinkOptions {
   url: string;
@@ -11,8 +16,10 @@ export interface MqttLinkOptions {
   clock: Pick<Clock, 'now'>;
   logger: Logger;
   agentVersion: string;
-  /** Real-time ms between reconnect attempts (mqtt.js uses wall time for this). */
+  /** Real-time ms before the first reconnect attempt (default 2000); each failed attempt doubles it. */
   reconnectPeriodMs?: number;
+  /** The most real-time ms between reconnect attempts (default 60,000). */
+  reconnectMaxMs?: number;
   onPolicy(payload: Buffer): void;
   onAck(payload: Buffer): void;
   onConnect(): void;
@@ -26,10 +33,19 @@ export interface MqttLinkOptions {
 export class MqttLink {
   readonly #client: MqttClient;
   readonly #opts: MqttLinkOptions;
+  readonly #backoff: Backoff;
+  #retry: NodeJS.Timeout | undefined;
+  #closing = false;
   #ready = false;
 
   constructor(opts: MqttLinkOptions) {
     this.#opts = opts;
+    // Each delay drawn from [delay/2, delay]: devices that lost the gateway together do not retry together.
+    this.#backoff = new Backoff({
+      initialMs: opts.reconnectPeriodMs ?? 2000,
+      maxMs: opts.reconnectMaxMs ?? 60_000,
+      jitter: () => 0.5 + Math.random() / 2,
+    });
     const { device } = opts;
     const offline: DeviceStatus = { state: 'offline' };
     this.#client = mqtt.connect(opts.url, {
@@ -42,7 +58,7 @@ export class MqttLink {
       username: device.address,
       password: connectPassword(device, opts.clock),
       clean: true,
-      reconnectPeriod: opts.reconnectPeriodMs ?? 2000,
+      reconnectPeriod: 0, // the link schedules reconnects itself (above)
       connectTimeout: 10_000,
       queueQoSZero: false,
       will: {
@@ -62,12 +78,23 @@ export class MqttLink {
         this.#ready = false;
         opts.onDisconnect();
       }
+      this.#scheduleReconnect();
     });
     this.#client.on('error', (err) => opts.logger.warn({ err: err.message }, 'mqtt error'));
     this.#client.on('message', (topic, payload) => {
       if (topic === topics.ack(device.address)) opts.onAck(payload);
       else if (topic === topics.policy(device.address)) opts.onPolicy(payload);
     });
+  }
+
+  #scheduleReconnect(): void {
+    if (this.#closing || this.#retry) return;
+    const delay = this.#backoff.next();
+    this.#opts.logger.debug({ delayMs: delay, attempt: this.#backoff.failures }, 'mqtt reconnect scheduled');
+    this.#retry = setTimeout(() => {
+      this.#retry = undefined;
+      if (!this.#closing) this.#client.reconnect();
+    }, delay);
   }
 
   /** Connected and subscribed: updates may go out. */
@@ -83,6 +110,7 @@ export class MqttLink {
         return;
       }
       this.#ready = true;
+      this.#backoff.reset();
       this.publishStatus();
       logger.info('mqtt connected');
       this.#opts.onConnect();
@@ -107,6 +135,9 @@ export class MqttLink {
 
   /** Leave cleanly: retained status offline, then disconnect (no last will needed). */
   async close(): Promise<void> {
+    this.#closing = true;
+    clearTimeout(this.#retry);
+    this.#retry = undefined;
     if (this.#client.connected) {
       const offline: DeviceStatus = { state: 'offline' };
       await new Promise<void>((resolve) => {
