@@ -41,7 +41,10 @@ t.test('refused, then registered: the agent backs off and connects; after an out
   const gaps = attempts.slice(1, 6).map((at, i) => at - (attempts[i] as number));
   // Delays drawn from [d/2, d] for d = 40, 80, 160, 320, 320 ms (plus the connect itself).
   t.ok(gaps[0] !== undefined && gaps[0] >= 20, `first retry after at least 20 ms (${gaps[0]?.toFixed(0)})`);
-  t.ok((gaps[3] as number) >= 160, `fourth retry after at least 160 ms: the delay grew (${gaps.map((g) => g.toFixed(0))})`);
+  t.ok(
+    (gaps[3] as number) >= 160,
+    `fourth retry after at least 160 ms: the delay grew (${gaps.map((g) => g.toFixed(0))})`,
+  );
   t.ok(
     gaps.every((g) => g < 320 + 1000),
     'never more than reconnectMaxMs (with a generous allowance for a loaded machine)',
