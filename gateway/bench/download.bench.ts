@@ -7,10 +7,11 @@
 // gateway/dist by the bench) run as its launcher runs it: bundled JS, no tsx in the process or its worker threads.
 // DG_BENCH_SOURCES=1 runs `datagraph gateway` from the TypeScript sources through tsx instead (development), to
 // compare.
-// Reports rows/s, time to first byte and the gateway's peak RSS (VmHWM) in bench/results/gateway-download.json.
+// Reports rows/s, time to first byte, the CPU of the gateway (per row for its main thread and its line worker) and
+// of this client, and the gateway's memory during the download in bench/results/gateway-download.json.
 import { spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   encodeMerkleCompact,
@@ -242,7 +243,7 @@ async function main(): Promise<void> {
         peak.file = Math.max(peak.file, vm(pid, 'RssFile'));
         peak.rss = Math.max(peak.rss, vm(pid, 'VmRSS'));
       }, 100);
-      const cpu0 = { gateway: cpuSeconds(pid), client: process.cpuUsage() };
+      const cpu0 = { gateway: cpuSeconds(pid), client: process.cpuUsage(), threads: threadSeconds(pid) };
       const t0 = performance.now();
       const res = await fetch(`${http}/v1/queries/${queryId}/data?format=${FORMAT}`, {
         headers: { authorization: `Bearer ${TOKEN}` },
@@ -260,6 +261,10 @@ async function main(): Promise<void> {
       const seconds = (performance.now() - t0) / 1000;
       clearInterval(sampler);
       const gatewayCpu = cpuSeconds(pid) - cpu0.gateway;
+      const threads = threadSeconds(pid);
+      const used = [...threads].map(([tid, s]) => [tid, s - (cpu0.threads.get(tid) ?? 0)] as const);
+      const mainCpu = used.find(([tid]) => tid === pid)?.[1] ?? 0;
+      const busiest = Math.max(0, ...used.filter(([tid]) => tid !== pid).map(([, s]) => s));
       const clientUse = process.cpuUsage(cpu0.client);
       const clientCpu = (clientUse.user + clientUse.system) / 1e6;
       const rows = lines - 1; // NDJSON: the trailer line; CSV: the header line
@@ -275,6 +280,16 @@ async function main(): Promise<void> {
         { name: 'time to first byte', value: Math.round(firstByte), unit: 'ms', target: '<= 200 ms' },
         // CPU use over the download, in cores (the machine's cores are shared by the gateway and this client)
         { name: 'gateway CPU (all threads)', value: round2(gatewayCpu / seconds), unit: 'cores' },
+        // per thread, CPU microseconds per row: the main thread (LevelDB results, packing, socket writes), the
+        // busiest other thread (the line worker: decryption and line writing) and the rest (LevelDB's reads on
+        // libuv's pool, V8's garbage-collection and compiler threads)
+        { name: '  main thread', value: round2((mainCpu / rows) * 1e6), unit: 'us/row' },
+        { name: '  busiest other thread (line worker)', value: round2((busiest / rows) * 1e6), unit: 'us/row' },
+        {
+          name: '  all other threads',
+          value: round2(((gatewayCpu - mainCpu - busiest) / rows) * 1e6),
+          unit: 'us/row',
+        },
         { name: 'client CPU (this process)', value: round2(clientCpu / seconds), unit: 'cores' },
         { name: 'gateway RSS before the download', value: Math.round(rssBefore / 1024), unit: 'MB' },
         { name: '  of which anonymous', value: Math.round(anonBefore / 1024), unit: 'MB' },
@@ -303,6 +318,21 @@ function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+/** User + system CPU seconds of each thread of a process (/proc/<pid>/task/<tid>/stat, Linux). */
+function threadSeconds(pid: number): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(tid), (Number(f[11]) + Number(f[12])) / 100);
+    } catch {
+      // a thread that ended meanwhile
+    }
+  }
+  return out;
 }
 
 /** A /proc/<pid>/status figure in kB (Linux). */
