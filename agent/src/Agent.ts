@@ -5,8 +5,9 @@ import {
   type ConsentPolicy,
   canonicalJson,
   ProtocolError,
+  parseJson,
   type SignedPolicy,
-  type SignedUpdate,
+  SignedUpdate,
   systemClock,
   type TimerHandle,
 } from '@datagraph/protocol';
@@ -14,7 +15,7 @@ import pino, { type Logger } from 'pino';
 import type { AgentOptions, SampleSource } from './AgentOptions.ts';
 import { type AgentStatus, emptyWindowStats, type WindowStats } from './AgentStatus.ts';
 import { Aggregator, type AggregatorState, type Draft } from './aggregate/Aggregator.ts';
-import { buildUpdate } from './consent/buildUpdate.ts';
+import { buildUpdate, reissueUpdate } from './consent/buildUpdate.ts';
 import { verifyPolicyMessage } from './consent/verifyPolicy.ts';
 import { MqttLink } from './mqtt/MqttLink.ts';
 import { Outbox, type OutboxEntry } from './outbox/Outbox.ts';
@@ -45,6 +46,8 @@ export class Agent {
   #signed: SignedPolicy | undefined;
   #provider: string | undefined;
   #lastProfileKey: string | undefined;
+  /** The policy version the outbox was last made to match (see #reissueOutbox). */
+  #reissuedFor: number | undefined;
   #windows: WindowStats;
   #policyProblem: { code: string; at: number } | null = null;
   #battery: number | undefined;
@@ -66,6 +69,7 @@ export class Agent {
     this.#signed = init.policy;
     this.#provider = o.provider ?? init.provider;
     this.#lastProfileKey = init.lastProfileKey;
+    this.#reissuedFor = init.reissuedFor;
     this.#windows = init.windows;
     this.#publisher = new OutboxPublisher(
       {
@@ -79,6 +83,7 @@ export class Agent {
         inFlightWindow: o.inFlightWindow ?? 16,
         ackTimeoutMs: o.ackTimeoutMs ?? 60_000,
         serial: this.#serial,
+        policyVersion: () => this.#signed?.policy.version,
       },
       init.acks,
     );
@@ -106,6 +111,9 @@ export class Agent {
   };
 
   async #start(): Promise<void> {
+    // a policy change whose re-issue a crash interrupted: finish it before anything is sent
+    const policy = this.#signed?.policy;
+    if (policy && this.#reissuedFor !== policy.version) await this.#serial(() => this.#reissueOutbox(policy));
     await this.closeDueWindows(); // catch up on windows that ended while the agent was not running
     this.#schedule();
     for (const src of this.#o.sources ?? []) {
@@ -254,8 +262,44 @@ export class Agent {
         { type: 'put', where: 'meta', key: 'provider', value: this.#provider },
       ]);
       this.#log.info({ version: v.signed.policy.version }, 'consent policy in force');
+      await this.#reissueOutbox(v.signed.policy);
       this.#report();
     });
+  }
+
+  /**
+   * Make every outbox update that names an earlier policy again under `policy` (the gateway refuses any version but
+   * the current one, so they would otherwise end as dead letters): same id and seq, fields filtered by the new
+   * policy, fresh salt and signature; a window the new policy withholds is deleted. In chunks, so memory stays
+   * bounded however deep the outbox; `reissuedFor` is written last, so a crash part-way is finished at the next start.
+   * Runs inside #serial.
+   */
+  async #reissueOutbox(policy: ConsentPolicy): Promise<void> {
+    const done = { reissued: 0, withheld: 0 };
+    const seqs = this.#outbox.seqs();
+    for (let i = 0; i < seqs.length; i += 100) {
+      const changes: { seq: number; payload: string | null }[] = [];
+      for (const seq of seqs.slice(i, i + 100)) {
+        const payload = await this.#outbox.payload(seq);
+        if (payload === undefined) continue;
+        const update = SignedUpdate.parse(parseJson(payload, 'outbox entry'));
+        if (update.body.policyVersion === policy.version) continue;
+        const r = reissueUpdate(update, policy, this.#o.device, this.#o.privacySteps);
+        changes.push({ seq, payload: r.kind === 'update' ? JSON.stringify(r.update) : null });
+      }
+      if (changes.length === 0) continue;
+      const withheld = changes.filter((c) => c.payload === null).length;
+      const windows = { ...this.#windows, withheldByPolicy: this.#windows.withheldByPolicy + withheld };
+      await this.#outbox.replace(changes, [{ type: 'put', where: 'meta', key: 'windows', value: windows }]);
+      this.#windows = windows;
+      done.reissued += changes.length - withheld;
+      done.withheld += withheld;
+    }
+    await this.#store.write([{ type: 'put', where: 'meta', key: 'reissuedFor', value: policy.version }]);
+    this.#reissuedFor = policy.version;
+    if (done.reissued + done.withheld > 0)
+      this.#log.info({ version: policy.version, ...done }, 'outbox updates made again under the new policy');
+    this.#publisher.policyChanged();
   }
 
   get policy(): ConsentPolicy | undefined {
@@ -286,6 +330,7 @@ export class Agent {
         depth: this.#outbox.depth,
         bytes: this.#outbox.bytes,
         inFlight: this.#publisher.inFlight,
+        heldForPolicy: this.#publisher.heldForPolicy,
         dropped: this.#outbox.counts.dropped,
       },
       acks: this.#publisher.stats,
@@ -364,6 +409,7 @@ async function loadMeta(store: AgentStore) {
     policy: await store.get<SignedPolicy>('meta', 'policy'),
     provider: await store.get<string>('meta', 'provider'),
     lastProfileKey: await store.get<string>('meta', 'lastProfileKey'),
+    reissuedFor: await store.get<number>('meta', 'reissuedFor'),
     windows: (await store.get<WindowStats>('meta', 'windows')) ?? emptyWindowStats(),
     acks: (await store.get<PublisherStats>('meta', 'acks')) ?? emptyPublisherStats(),
   };

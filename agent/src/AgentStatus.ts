@@ -36,7 +36,14 @@ export interface AgentStatus {
   policyProblem: { code: string; at: number } | null;
   /** Last seq given to an update. */
   seq: number;
-  outbox: { depth: number; bytes: number; inFlight: number; dropped: Record<Cadence, number> };
+  outbox: {
+    depth: number;
+    bytes: number;
+    inFlight: number;
+    /** Refused for naming a policy version the gateway no longer takes: waiting for the device to get the new one. */
+    heldForPolicy: number;
+    dropped: Record<Cadence, number>;
+  };
   acks: PublisherStats;
   deadLetters: number;
   windows: WindowStats;

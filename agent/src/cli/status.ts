@@ -37,7 +37,7 @@ export async function runStatus(dir: string, values: Record<string, unknown>, io
   );
   if (s.policyProblem) io.out(`           last policy message refused: ${s.policyProblem.code}`);
   io.out(
-    `outbox     ${s.outbox.depth} waiting (${s.outbox.bytes} bytes), ${s.outbox.inFlight} in flight; dropped over the cap: hourly ${s.outbox.dropped.hourly ?? 0}, daily ${s.outbox.dropped.daily ?? 0}`,
+    `outbox     ${s.outbox.depth} waiting (${s.outbox.bytes} bytes), ${s.outbox.inFlight} in flight, ${s.outbox.heldForPolicy ?? 0} held for a newer policy; dropped over the cap: hourly ${s.outbox.dropped.hourly ?? 0}, daily ${s.outbox.dropped.daily ?? 0}`,
   );
   io.out(
     `acks       ${s.acks.accepted} accepted, ${s.acks.duplicate} duplicate, ${s.acks.rejected} rejected, ${s.acks.committed} committed`,

@@ -110,6 +110,28 @@ export class Outbox {
     };
   }
 
+  /**
+   * Replace stored payloads (an update made again under a new policy keeps its seq and id) or, where the payload is
+   * null, delete the entry; with `extra` ops in the same batch.
+   */
+  async replace(changes: readonly { seq: number; payload: string | null }[], extra: StoreOp[] = []): Promise<void> {
+    const ops: StoreOp[] = [...extra];
+    const kept: OutboxEntry[] = [];
+    for (const { seq, payload } of changes) {
+      const row = this.#index.get(seq);
+      if (!row) continue;
+      if (payload === null) ops.push({ type: 'del', where: 'outbox', key: seqKey(seq) });
+      else {
+        const e: OutboxEntry = { seq, id: row.id, cadence: row.cadence, payload };
+        kept.push(e);
+        ops.push({ type: 'put', where: 'outbox', key: seqKey(seq), value: e });
+      }
+    }
+    await this.#store.write(ops, { sync: true });
+    for (const { seq } of changes) this.#indexDelete(seq);
+    for (const e of kept) this.#indexAdd(e);
+  }
+
   /** Remove an entry (acked), or move it to the dead-letter store with the gateway's code (rejected). */
   async remove(
     seq: number,

@@ -44,6 +44,8 @@ export interface PublisherDeps {
   ackTimeoutMs: number;
   /** Runs store-changing work one at a time, shared with the window closer so the outbox index stays coherent. */
   serial<T>(fn: () => Promise<T>): Promise<T>;
+  /** The version of the consent policy in force on the device, if any. */
+  policyVersion(): number | undefined;
 }
 
 export function emptyPublisherStats(): PublisherStats {
@@ -62,6 +64,10 @@ export function emptyPublisherStats(): PublisherStats {
 export class OutboxPublisher {
   readonly #d: PublisherDeps;
   readonly #inFlight = new Map<number, number>();
+  /** Refused with GW_POLICY_VERSION: the gateway has a newer policy; not sent again until the device has it too. */
+  readonly #held = new Set<number>();
+  /** Sent again once after such a refusal, under the device's current policy. */
+  readonly #resent = new Set<number>();
   #pumping = false;
   #again = false;
   #timer: TimerHandle | null = null;
@@ -76,6 +82,19 @@ export class OutboxPublisher {
     return this.#inFlight.size;
   }
 
+  get heldForPolicy(): number {
+    return this.#held.size;
+  }
+
+  /** A new policy is in force and the outbox was made again under it (Agent #reissueOutbox): send what was held. */
+  policyChanged(): void {
+    this.#held.clear();
+    this.#resent.clear();
+    // entries the new policy withheld are gone from the outbox: their slots in the window are free
+    for (const seq of [...this.#inFlight.keys()]) if (!this.#d.outbox.has(seq)) this.#inFlight.delete(seq);
+    void this.pump();
+  }
+
   /** Send what the window allows, oldest first. Safe to call often; runs one at a time. */
   async pump(): Promise<void> {
     if (this.#pumping) {
@@ -88,7 +107,7 @@ export class OutboxPublisher {
         this.#again = false;
         for (const seq of this.#d.outbox.seqs()) {
           if (!this.#d.ready() || this.#inFlight.size >= this.#d.inFlightWindow) break;
-          if (this.#inFlight.has(seq)) continue;
+          if (this.#inFlight.has(seq) || this.#held.has(seq)) continue;
           const payload = await this.#d.outbox.payload(seq);
           if (payload === undefined || !this.#d.ready()) continue;
           this.#inFlight.set(seq, this.#d.networkClock.now());
@@ -125,6 +144,23 @@ export class OutboxPublisher {
     const rec: AckRecord = { id: ack.id, seq, status: ack.status, at: this.#d.clock.now() };
     if (ack.code !== undefined) rec.code = ack.code;
     if (ack.ordinal !== undefined) rec.ordinal = ack.ordinal;
+    if (seq !== null && ack.status === 'rejected' && ack.code === 'GW_POLICY_VERSION') {
+      // The update names a policy version the gateway no longer takes: never a dead letter. If what was refused is
+      // an older copy and the stored update was made again under the device's current policy, that goes once;
+      // otherwise the gateway has a policy the device has not received yet (it is retained on the policy topic):
+      // the update waits for it.
+      this.#inFlight.delete(seq);
+      const stored = await this.#d.outbox.payload(seq);
+      const named = stored === undefined ? undefined : policyVersionOf(stored);
+      if (named === undefined || named !== this.#d.policyVersion() || this.#resent.has(seq)) this.#held.add(seq);
+      else this.#resent.add(seq);
+      this.#d.logger.info(
+        { seq, held: this.#held.has(seq) },
+        'update refused for its policy version: it goes again under the current policy',
+      );
+      void this.pump();
+      return;
+    }
     const stats = structuredClone(this.stats);
     if (ack.status === 'committed') {
       stats.committed++;
@@ -152,7 +188,7 @@ export class OutboxPublisher {
       );
     await this.#d.outbox.remove(seq, dead, [this.#d.persist(stats)]);
     this.stats = stats;
-    this.#inFlight.delete(seq);
+    this.#forget(seq);
     void this.pump();
   }
 
@@ -166,8 +202,24 @@ export class OutboxPublisher {
     }, this.#d.ackTimeoutMs);
   }
 
+  /** Forget a deleted entry (acked, dead-lettered, withheld by a new policy). */
+  #forget(seq: number): void {
+    this.#inFlight.delete(seq);
+    this.#held.delete(seq);
+    this.#resent.delete(seq);
+  }
+
   close(): void {
     this.#timer?.cancel();
     this.#timer = null;
+  }
+}
+
+function policyVersionOf(payload: string): number | undefined {
+  try {
+    const v = (JSON.parse(payload) as { body?: { policyVersion?: unknown } }).body?.policyVersion;
+    return typeof v === 'number' ? v : undefined;
+  } catch {
+    return undefined;
   }
 }
