@@ -27,6 +27,28 @@ export const CalculatedStateJson = z
   .strict();
 export type CalculatedStateJson = z.infer<typeof CalculatedStateJson>;
 
+const deviceJson = (d: DeviceRecord): DeviceRecord => ({
+  address: d.address,
+  publicKey: d.publicKey,
+  provider: d.provider,
+  lastSeq: d.lastSeq,
+});
+
+const entryJson = (e: EntryRecord): EntryRecord => ({
+  commitment: e.commitment,
+  id: e.id,
+  provider: e.provider,
+  device: e.device,
+  gateway: e.gateway,
+  seq: e.seq,
+  cadence: e.cadence,
+  window: { start: e.window.start, end: e.window.end },
+  policyVersion: e.policyVersion,
+  fields: e.fields,
+  ordinal: e.ordinal,
+  index: e.index,
+});
+
 export class CalculatedState implements StateView {
   private ordinalValue = 0;
   private hashValue = GENESIS_STATE_HASH;
@@ -120,15 +142,18 @@ export class CalculatedState implements StateView {
     this.hashValue = delta.hash;
   }
 
-  /** Canonical form: every list sorted, so equal states give equal JSON text. */
+  /**
+   * Canonical form: every list sorted, and every device and entry record's members in its schema's order (records
+   * are built in other orders), so equal states give equal JSON text.
+   */
   toJSON(): CalculatedStateJson {
     return {
       v: 1,
       ordinal: this.ordinalValue,
       hash: this.hashValue,
       providers: sortedBy(this.providers.values(), (p) => p.address),
-      devices: sortedBy(this.devices.values(), (d) => d.address),
-      entries: [...this.entries.values()].sort((a, b) => a.ordinal - b.ordinal || a.index - b.index),
+      devices: sortedBy(this.devices.values(), (d) => d.address).map(deviceJson),
+      entries: [...this.entries.values()].sort((a, b) => a.ordinal - b.ordinal || a.index - b.index).map(entryJson),
       queryReceipts: sortedBy(this.queryReceipts.values(), (r) => r.query),
       rewardCycles: sortRewardCycles(this.rewardCycles.values()),
     };

@@ -115,25 +115,33 @@ export class PendingState implements StateView {
     }
   }
 
+  // The records are built with their members in canonical (sorted) order: combine hashes the canonical JSON of
+  // every entry of a snapshot, which canonicalText then writes with plain JSON.stringify. (CalculatedState.toJSON
+  // writes records in their schemas' order, the vectors' text form.)
   private applyBatch(value: IngestBatch): void {
     for (const e of value.entries) {
       const device = this.device(e.device);
       if (device === undefined)
         throw new Error(`combine: device ${e.device} is not registered (was the update validated?)`);
-      this.devices.set(e.device, { ...device, lastSeq: e.seq });
+      this.devices.set(e.device, {
+        address: device.address,
+        lastSeq: e.seq,
+        provider: device.provider,
+        publicKey: device.publicKey,
+      });
       this.entries.push({
-        commitment: e.commitment,
-        id: e.id,
-        provider: e.provider,
-        device: e.device,
-        gateway: value.gateway,
-        seq: e.seq,
         cadence: e.cadence,
-        window: { start: e.window.start, end: e.window.end },
-        policyVersion: e.policyVersion,
+        commitment: e.commitment,
+        device: e.device,
         fields: [...e.fields],
-        ordinal: this.pendingOrdinal,
+        gateway: value.gateway,
+        id: e.id,
         index: this.entries.length,
+        ordinal: this.pendingOrdinal,
+        policyVersion: e.policyVersion,
+        provider: e.provider,
+        seq: e.seq,
+        window: { end: e.window.end, start: e.window.start },
       });
       this.commitments.add(e.commitment);
       this.ids.add(e.id);

@@ -45,11 +45,12 @@ export function combine(state: StateView, accepted: readonly SignedDataUpdate[],
     else if (value.type === 'QueryReceipt') counts.queryReceipts++;
     else counts.rewardCycles++;
   }
+  // Members in canonical order, like PendingState's entry and device records: written natively (canonicalText).
   const body = {
-    ordinal,
-    entries: pending.entries,
-    providers: sortedBy(pending.providers.values(), (p) => p.address),
     devices: sortedBy(pending.devices.values(), (d) => d.address),
+    entries: pending.entries,
+    ordinal,
+    providers: sortedBy(pending.providers.values(), (p) => p.address),
     queryReceipts: sortedBy(pending.queryReceipts.values(), (r) => r.query),
     rewardCycles: sortRewardCycles(pending.rewardCycles.values()),
   };
