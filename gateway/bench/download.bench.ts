@@ -196,7 +196,16 @@ async function main(): Promise<void> {
   try {
     writeFileSync(
       join(dir, 'config.json'),
-      JSON.stringify({ mqtts: { port: null }, logLevel: 'warn', host: '127.0.0.1', rewards: { intervalMs: 0 } }),
+      JSON.stringify({
+        mqtts: { port: null },
+        logLevel: 'warn',
+        host: '127.0.0.1',
+        rewards: { intervalMs: 0 },
+        // DG_BENCH_MAX_OPEN_FILES=N sets vault.maxOpenFiles (to weigh LevelDB's table cache: CPU against mapped RSS)
+        ...(process.env.DG_BENCH_MAX_OPEN_FILES
+          ? { vault: { maxOpenFiles: Number(process.env.DG_BENCH_MAX_OPEN_FILES) } }
+          : {}),
+      }),
     );
     const [mqttPort, httpPort] = [await freePort(), await freePort()];
     const dead = 'http://127.0.0.1:9';
