@@ -55,12 +55,7 @@ export class LineWorker {
     return new Promise((resolve, reject) => {
       if (this.#pending.size === 0) this.#worker.ref();
       this.#pending.set(id, { resolve, reject });
-      // the job's buffers move to the worker (packLineJob allocates them for it alone)
-      this.#worker.postMessage({ ...job, id }, [
-        job.data.buffer as ArrayBuffer,
-        job.bounds.buffer as ArrayBuffer,
-        job.keyOf.buffer as ArrayBuffer,
-      ]);
+      this.#worker.postMessage({ ...job, id });
     });
   }
 }

@@ -78,6 +78,8 @@ export const usageRef = (r: RowRef): UsageRef => ({
 /** The members of a RowRef a downloaded row carries. */
 export type RowProof = Pick<RowRef, 'ordinal' | 'merkle' | 'entriesRoot'>;
 
+const proofOf = (r: RowRef): RowProof => ({ ordinal: r.ordinal, merkle: r.merkle, entriesRoot: r.entriesRoot });
+
 /**
  * The proof members out of a RowRef's JSON text (written by JSON.stringify: no whitespace; the keys are unique
  * and no string value holds a quote), or undefined if the text is not in that shape.
@@ -182,15 +184,16 @@ export class ResearchStore implements PaidQuerySource {
   }
 
   /**
-   * The committed-row records behind usage refs as stored (JSON text), in one multi-get: the download's worker
-   * scans the proof members out of them (proofFromText, ndjsonRowLine.ts proofRanges); parsing a million records
-   * into objects is a large part of a download's garbage-collection work.
+   * What the download needs of the committed-row records behind usage refs (snapshot ordinal, compact Merkle
+   * proof, entriesRoot), in one multi-get, scanned out of the stored JSON text: parsing a million records into
+   * objects is a large part of a download's garbage-collection work.
    */
-  rowRecordTexts(refs: readonly UsageRef[]): Promise<(string | undefined)[]> {
-    return this.store.getManyText(
+  async rowProofs(refs: readonly UsageRef[]): Promise<(RowProof | undefined)[]> {
+    const texts = await this.store.getManyText(
       'rowidx',
       refs.map((r) => r.key),
     );
+    return texts.map((t) => (t === undefined ? undefined : (proofFromText(t) ?? proofOf(JSON.parse(t) as RowRef))));
   }
 
   /** The usage in chunks of up to `size` refs, from the first one on (the download's read path). */

@@ -1,8 +1,8 @@
 // GET /v1/queries/{id}/data (DESIGN.md section 3 step 5): the query's usage streamed from LevelDB iterators in
-// chunks, each chunk one multi-get of committed-row records (for their proofs) and one of sealed vault rows, as
-// text. NDJSON lines are written on a worker thread (lineWorkerThread.ts: decryption and line writing were most
-// of the main thread's work): the main thread packs a chunk's texts into one buffer that moves to the worker,
-// which splices each row's stored JSON and proof into the codec's line; CSV rows go through protocol's codec here. The dataset is never built in memory: Readable.from pulls the next chunk only when the socket has
+// chunks, each chunk one multi-get of proofs (their JSON text scanned, not parsed) and one of sealed vault rows.
+// NDJSON lines are written on a worker thread (lineWorkerThread.ts: decryption and line writing were most of the
+// main thread's work), splicing each row's stored JSON into the codec's line; CSV rows go through protocol's
+// codec here. The dataset is never built in memory: Readable.from pulls the next chunk only when the socket has
 // taken the previous ones, and a few chunks are read and encoded ahead (reads overlap encoding and sending). The
 // first chunk is small, and encoded here, so the first byte leaves quickly. Rows of a provider who revoked or
 // erased since the purchase are withheld (invariant 6): skipped and counted in the trailer. A quote keeps its
@@ -24,8 +24,8 @@ import { openSealedText } from '../vault/openSealedText.ts';
 import type { Vault } from '../vault/Vault.ts';
 import { rowLive } from './CatalogCounts.ts';
 import { lineWorker } from './LineWorker.ts';
-import { encodeLineBytes, type LineJob, type LineRows, packLineJob } from './lineWorkerThread.ts';
-import { proofFromText, type ResearchStore, type RowProof, type RowRef, type UsageRef } from './ResearchStore.ts';
+import { encodeLines, type LineJob } from './lineWorkerThread.ts';
+import type { ResearchStore, RowProof, UsageRef } from './ResearchStore.ts';
 
 const FIRST_CHUNK = 64;
 // 250 rows (about 0.5 MB of lines): 500 or 1,000 read no faster and raised the download's anonymous memory by
@@ -63,11 +63,8 @@ export function datasetStream(d: DatasetStreamDeps, req: DatasetStreamRequest): 
   return Readable.from(datasetChunks(d, req), { objectMode: false, highWaterMark: 1 << 20 });
 }
 
-/**
- * A chunk read and checked, its released rows not yet numbered: packed for the line worker (NDJSON) or as read
- * (CSV).
- */
-type Loaded = { count: number; packed?: Omit<LineJob, 'id'>; rows?: LineRows };
+type Sealed = { sealed: string; key: Buffer; aad: string };
+type Loaded = { refs: UsageRef[]; proofs: (RowProof | undefined)[]; rows: (Sealed | undefined)[] };
 
 /** The usage, skipping rows withheld before `offset` is reached, in chunks of refs to release. */
 async function* releasable(
@@ -101,38 +98,9 @@ async function* releasable(
   if (pending.length > 0) yield pending;
 }
 
-async function load(
-  d: DatasetStreamDeps,
-  refs: UsageRef[],
-  format: DatasetFormat,
-  counts: { withheld: number },
-): Promise<Loaded> {
-  const [records, sealed] = await Promise.all([d.research.rowRecordTexts(refs), d.vault.sealedRows(refs)]);
-  const rows: LineRows = { row: 0, sealed: [], aad: [], keyOf: [], keys: [], proof: [] };
-  const keyIndex = new Map<Buffer, number>();
-  for (let i = 0; i < refs.length; i++) {
-    const p = records[i];
-    const v = sealed[i];
-    // Re-checked after the reads: a revocation processed meanwhile withholds the row all the same.
-    const ref = refs[i] as UsageRef;
-    if (p === undefined || !v || !rowLive(ref, d.registry.provider(ref.provider))) {
-      counts.withheld++;
-      continue;
-    }
-    let k = keyIndex.get(v.key);
-    if (k === undefined) {
-      k = rows.keys.push(v.key) - 1;
-      keyIndex.set(v.key, k);
-    }
-    rows.sealed.push(v.sealed);
-    rows.aad.push(v.aad);
-    rows.keyOf.push(k);
-    rows.proof.push(p);
-  }
-  const count = rows.sealed.length;
-  // NDJSON: packed at once, so the chunk's texts die young instead of waiting (read ahead) to be promoted to the
-  // old generation, whose collection was a good part of the download's CPU
-  return format === 'csv' ? { count, rows } : { count, packed: packLineJob(rows) };
+async function load(d: DatasetStreamDeps, refs: UsageRef[]): Promise<Loaded> {
+  const [proofs, rows] = await Promise.all([d.research.rowProofs(refs), d.vault.sealedRows(refs)]);
+  return { refs, proofs, rows };
 }
 
 async function* datasetChunks(d: DatasetStreamDeps, req: DatasetStreamRequest): AsyncGenerator<string | Uint8Array> {
@@ -142,18 +110,52 @@ async function* datasetChunks(d: DatasetStreamDeps, req: DatasetStreamRequest): 
   const source = releasable(d, req, counts);
   const next = async (): Promise<Loaded | undefined> => {
     const r = await source.next();
-    return r.done ? undefined : load(d, r.value, req.format, counts);
+    return r.done ? undefined : load(d, r.value);
   };
-  /** The chunk's released rows numbered on and encoded. */
+  /** The chunk's released rows as a line job, numbered on; withheld rows counted. */
+  const released = (loaded: Loaded): Omit<LineJob, 'id'> => {
+    const job: Omit<LineJob, 'id'> = {
+      row,
+      sealed: [],
+      aad: [],
+      keyOf: [],
+      keys: [],
+      ordinal: [],
+      merkle: [],
+      entriesRoot: [],
+    };
+    const keyIndex = new Map<Buffer, number>();
+    for (let i = 0; i < loaded.refs.length; i++) {
+      const p = loaded.proofs[i];
+      const v = loaded.rows[i];
+      // Re-checked after the reads: a revocation processed meanwhile withholds the row all the same.
+      const ref = loaded.refs[i] as UsageRef;
+      if (!p || !v || !rowLive(ref, d.registry.provider(ref.provider))) {
+        counts.withheld++;
+        continue;
+      }
+      let k = keyIndex.get(v.key);
+      if (k === undefined) {
+        k = job.keys.push(v.key) - 1;
+        keyIndex.set(v.key, k);
+      }
+      job.sealed.push(v.sealed);
+      job.aad.push(v.aad);
+      job.keyOf.push(k);
+      job.ordinal.push(p.ordinal);
+      job.merkle.push(p.merkle);
+      job.entriesRoot.push(p.entriesRoot);
+    }
+    row += job.sealed.length;
+    return job;
+  };
   const encode = (loaded: Loaded): Promise<string | Uint8Array> => {
-    const first = row;
-    row += loaded.count;
-    if (loaded.count === 0) return Promise.resolve('');
-    if (loaded.rows) return Promise.resolve(csvLines({ ...loaded.rows, row: first }, req.columns));
-    const job = { ...(loaded.packed as Omit<LineJob, 'id'>), row: first };
+    const job = released(loaded);
+    if (job.sealed.length === 0) return Promise.resolve('');
+    if (req.format === 'csv') return Promise.resolve(csvLines(job, req.columns));
     // NDJSON lines are written on the worker thread once it is up (the first chunks on this thread meanwhile)
     const worker = lineWorker();
-    return worker ? worker.lines(job) : Promise.resolve(encodeLineBytes(job));
+    return worker ? worker.lines(job) : Promise.resolve(encodeLines(job));
   };
   // Up to READ_AHEAD chunks are read (LevelDB's reads run on libuv's thread pool) and up to ENCODE_AHEAD encoded
   // on the worker while one is sent.
@@ -202,23 +204,21 @@ async function* datasetChunks(d: DatasetStreamDeps, req: DatasetStreamRequest): 
   if (req.format === 'ndjson') yield `${JSON.stringify({ trailer })}\n`;
 }
 
-/** CSV lines of a chunk, on this thread (CSV is the smaller path: rows parsed into objects for the codec). */
-function csvLines(rows: LineRows, columns: FieldName[]): string {
+/** CSV lines of a job, on this thread (CSV is the smaller path: rows parsed into objects for the codec). */
+function csvLines(job: Omit<LineJob, 'id'>, columns: FieldName[]): string {
   let out = '';
-  for (let i = 0; i < rows.sealed.length; i++) {
+  for (let i = 0; i < job.sealed.length; i++) {
     const v = JSON.parse(
-      openSealedText(rows.keys[rows.keyOf[i] as number] as Buffer, rows.sealed[i] as string, rows.aad[i] as string),
+      openSealedText(job.keys[job.keyOf[i] as number] as Buffer, job.sealed[i] as string, job.aad[i] as string),
     ) as VaultRow;
-    const text = rows.proof[i] as string;
-    const p: RowProof = proofFromText(text) ?? (JSON.parse(text) as RowRef);
     const r: DatasetRow = {
-      row: rows.row + i,
+      row: job.row + i,
       body: v.body,
       commitment: v.commitment,
       proof: v.proof,
-      ordinal: p.ordinal,
-      merkle: decodeMerkleCompact(p.merkle),
-      entriesRoot: p.entriesRoot,
+      ordinal: job.ordinal[i] as number,
+      merkle: decodeMerkleCompact(job.merkle[i] as string),
+      entriesRoot: job.entriesRoot[i] as string,
     };
     out += rowToCsvLine(r, columns);
   }
