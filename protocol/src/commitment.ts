@@ -32,16 +32,18 @@ export function verifyUpdateSignature(update: SignedUpdate): 'ok' | 'PR_COMMITME
 export function toIngestEntry(update: SignedUpdate): IngestEntry {
   const { body } = update;
   const fields = FIELD_NAMES.filter((f): f is FieldName => Object.hasOwn(body.fields, f));
+  // Members in canonical (RFC 8785) order, the window's too: a batch of such entries is written by plain
+  // JSON.stringify in canonicalJson (five times faster), by the gateway that signs it and the node that checks it.
   return {
-    id: body.id,
-    commitment: update.commitment,
-    provider: body.provider,
-    device: body.device,
-    seq: body.seq,
     cadence: body.cadence,
-    window: body.window,
-    policyVersion: body.policyVersion,
+    commitment: update.commitment,
+    device: body.device,
     fields,
-    proof: update.proof,
+    id: body.id,
+    policyVersion: body.policyVersion,
+    proof: { id: update.proof.id, signature: update.proof.signature },
+    provider: body.provider,
+    seq: body.seq,
+    window: { end: body.window.end, start: body.window.start },
   };
 }

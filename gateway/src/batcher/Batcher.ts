@@ -160,12 +160,13 @@ export class Batcher {
         else groups.set(group, [e]);
       }
       const journal = [...groups].map(([group, list]) => {
+        // members in canonical order, like the entries (toIngestEntry): canonicalJson writes it natively
         const value: IngestBatch = {
-          type: 'IngestBatch',
-          v: 1,
-          gateway: this.#key.address,
           batch: randomUUID(),
           entries: list,
+          gateway: this.#key.address,
+          type: 'IngestBatch',
+          v: 1,
         };
         if (group !== '')
           this.#log.warn(

@@ -3,8 +3,7 @@
 // (its on-chain state and the data updates it took). Blocks and data-application parts are JSON here, not
 // Tessellation's binary serialisation (docs/metagraph-node.md, "production differences").
 import { createHash } from 'node:crypto';
-import type { SignatureProof, SignedDataUpdate } from '@datagraph/protocol';
-import { canonicalText } from '../rules/index.ts';
+import { canonicalJson, type SignatureProof, type SignedDataUpdate } from '@datagraph/protocol';
 import type { SignedTransaction, TransactionReference } from './CurrencyTransaction.ts';
 import { EMPTY_HASH } from './CurrencyTransaction.ts';
 
@@ -47,7 +46,7 @@ export function sha256Hex(text: string): string {
 
 /** The snapshot hash that the next snapshot's lastSnapshotHash names: SHA-256 of the canonical JSON of its value. */
 export function snapshotHash(value: SnapshotValue): string {
-  return sha256Hex(canonicalText(value));
+  return sha256Hex(canonicalJson(value));
 }
 
 const DATA_BLOCKS = '"dataApplication":{"blocks":[]';
@@ -60,22 +59,22 @@ const DATA_BLOCKS = '"dataApplication":{"blocks":[]';
 export function snapshotText(value: SnapshotValue, blockTexts: readonly string[]): string {
   const data = value.dataApplication;
   if (data === null || data.blocks.length === 0 || blockTexts.length !== data.blocks.length)
-    return canonicalText(value);
-  const shell = canonicalText({ ...value, dataApplication: { ...data, blocks: [] } });
+    return canonicalJson(value);
+  const shell = canonicalJson({ ...value, dataApplication: { ...data, blocks: [] } });
   // Quotes inside a JSON string are escaped, so this text can only be the member itself; it must be there once.
   const at = shell.indexOf(DATA_BLOCKS);
-  if (at < 0 || shell.indexOf(DATA_BLOCKS, at + 1) >= 0) return canonicalText(value);
+  if (at < 0 || shell.indexOf(DATA_BLOCKS, at + 1) >= 0) return canonicalJson(value);
   const cut = at + DATA_BLOCKS.length - 1;
   return `${shell.slice(0, cut)}${blockTexts.join(',')}${shell.slice(cut)}`;
 }
 
 /** Canonical JSON of a signed snapshot `{value, proofs}` from the canonical text of its value. */
 export function signedSnapshotText(valueText: string, proofs: readonly SignatureProof[]): string {
-  return `{"proofs":${canonicalText(proofs)},"value":${valueText}}`;
+  return `{"proofs":${canonicalJson(proofs)},"value":${valueText}}`;
 }
 
 /** Hash of a string map in key order (the balances / references proofs). */
 export function mapProof(entries: Iterable<[string, unknown]>): string {
   const sorted = [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return sha256Hex(canonicalText(sorted.map(([k, v]) => [k, typeof v === 'bigint' ? v.toString() : v])));
+  return sha256Hex(canonicalJson(sorted.map(([k, v]) => [k, typeof v === 'bigint' ? v.toString() : v])));
 }

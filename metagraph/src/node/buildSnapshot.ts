@@ -1,7 +1,7 @@
 // Build snapshot `ordinal` and the one atomic batch that stores it with everything it changes: balances and
 // references (current and by ordinal), confirmed transactions and their address index, each data update's
 // verdict, the data application's state delta, and the removal of the pending items it took.
-import { canonicalText } from '../rules/index.ts';
+import { canonicalJson } from '@datagraph/protocol';
 import type { ConfirmPlan, CurrencyLedger } from './CurrencyLedger.ts';
 import type { DataSnapshotPart } from './DataLayer.ts';
 import type { ConfirmedTransaction, UpdateStatus } from './MetagraphNode.ts';
@@ -42,7 +42,7 @@ export function buildSnapshot(input: SnapshotInput): { hash: string; signed: Sig
   const allRefs = new Map(input.ledger.lastRefs);
   for (const [a, r] of plan.refs) allRefs.set(a, r);
   const block = { height: ordinal, transactions: plan.accepted.map((t) => t.signed) };
-  const blockHash = sha256Hex(canonicalText(block));
+  const blockHash = sha256Hex(canonicalJson(block));
   const value: SnapshotValue = {
     ordinal,
     height: ordinal,
@@ -67,7 +67,7 @@ export function buildSnapshot(input: SnapshotInput): { hash: string; signed: Sig
   };
   const valueText = snapshotText(
     value,
-    data.accepted.map((a) => input.updateTexts?.get(a.hash) ?? canonicalText(a.update)),
+    data.accepted.map((a) => input.updateTexts?.get(a.hash) ?? canonicalJson(a.update)),
   );
   const hash = sha256Hex(valueText);
   const signed: SignedSnapshot = {

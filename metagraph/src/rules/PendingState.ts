@@ -116,7 +116,7 @@ export class PendingState implements StateView {
   }
 
   // The records are built with their members in canonical (sorted) order: combine hashes the canonical JSON of
-  // every entry of a snapshot, which canonicalText then writes with plain JSON.stringify. (CalculatedState.toJSON
+  // every entry of a snapshot, which canonicalJson then writes with plain JSON.stringify. (CalculatedState.toJSON
   // writes records in their schemas' order, the vectors' text form.)
   private applyBatch(value: IngestBatch): void {
     for (const e of value.entries) {

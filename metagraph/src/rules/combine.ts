@@ -5,8 +5,7 @@
 // Calculated-state hash chain: hash = sha256hex(previousHash + hashCanonical(body)), where body is the delta
 // without its two hashes: {ordinal, entries, providers, devices, queryReceipts, rewardCycles}. The chain starts
 // at 64 zeros (GENESIS_STATE_HASH). It commits to the whole state without rehashing it each snapshot.
-import { merkleRoot, type SignedDataUpdate, sha256Hex } from '@datagraph/protocol';
-import { canonicalText } from './canonicalText.ts';
+import { canonicalJson, merkleRoot, type SignedDataUpdate, sha256Hex } from '@datagraph/protocol';
 import { sortedBy, sortRewardCycles } from './compare.ts';
 import { PendingState } from './PendingState.ts';
 import type { OnChainState, StateDelta } from './StateDelta.ts';
@@ -45,7 +44,7 @@ export function combine(state: StateView, accepted: readonly SignedDataUpdate[],
     else if (value.type === 'QueryReceipt') counts.queryReceipts++;
     else counts.rewardCycles++;
   }
-  // Members in canonical order, like PendingState's entry and device records: written natively (canonicalText).
+  // Members in canonical order, like PendingState's entry and device records: written natively (canonicalJson).
   const body = {
     devices: sortedBy(pending.devices.values(), (d) => d.address),
     entries: pending.entries,
@@ -54,7 +53,7 @@ export function combine(state: StateView, accepted: readonly SignedDataUpdate[],
     queryReceipts: sortedBy(pending.queryReceipts.values(), (r) => r.query),
     rewardCycles: sortRewardCycles(pending.rewardCycles.values()),
   };
-  const hash = sha256Hex(state.hash + sha256Hex(canonicalText(body)));
+  const hash = sha256Hex(state.hash + sha256Hex(canonicalJson(body)));
   const delta: StateDelta = { ...body, previousHash: state.hash, hash };
   const onChain: OnChainState = {
     v: 1,

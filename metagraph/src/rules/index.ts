@@ -1,7 +1,6 @@
 // The metagraph data application's rules: pure, deterministic, named after Tessellation's lifecycle
 // (validateUpdate on the data L1, validateData and combine on the metagraph L0). See docs/data-application.md.
 export { CalculatedState, CalculatedStateJson } from './CalculatedState.ts';
-export { canonicalText } from './canonicalText.ts';
 export { windowProblem } from './checkIngestEntries.ts';
 export { type CombineResult, combine, snapshotCommitments } from './combine.ts';
 export { compareStrings } from './compare.ts';

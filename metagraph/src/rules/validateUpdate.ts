@@ -1,6 +1,7 @@
 // Tessellation's `validateUpdate`: the stateless checks a data L1 runs before an update enters a block.
 // Depends on the update and the node's config only; pure, deterministic, and returns every problem found.
 import {
+  canonicalJson,
   type DataUpdate,
   describeIssues,
   requiredSigner,
@@ -10,7 +11,6 @@ import {
   verifyDataFast,
 } from '@datagraph/protocol';
 import { z } from 'zod';
-import { canonicalText } from './canonicalText.ts';
 import { addressOfKey, checkIngestEntries } from './checkIngestEntries.ts';
 import { checkRegistration } from './checkRegistration.ts';
 import { type Problem, problem } from './Problem.ts';
@@ -51,7 +51,7 @@ export function checkUpdate(
   const signed = parsed.data;
   // In normal form: input and parse have this same canonical form, so one text serves the proofs and the hash.
   // It is written from the input, whose members a sender may have put in canonical order (faster to write out).
-  const valueText = canonicalText((input as SignedDataUpdate).value);
+  const valueText = canonicalJson((input as SignedDataUpdate).value);
   const problems = [
     ...checkProofs(signed, Buffer.from(valueText, 'utf8').toString('base64')),
     ...checkGateway(signed.value, config),
