@@ -7,11 +7,11 @@
 // all three processes share this machine's cores. Each device keeps 32 QoS 1 publishes in flight (a slot frees at
 // the gateway's PUBACK), PUBACKs the gateway's QoS 1 acks and reads their status; updates are signed beforehand.
 // Also printed: CPU time per update of each process (gateway, node, load generator).
-// Run: npx tsx gateway/bench/ingest.bench.ts [devices=50] [updatesPerDevice=800]
+// Run: npx tsx gateway/bench/ingest.bench.ts [devices=50] [updatesPerDevice=800]   (DG_BENCH_RATE: below)
 // 40,000 updates by default (about 15 s at these rates): long enough that the figures are the steady state, not the
 // first seconds of a cold process (JIT, the first LevelDB tables), which a 10,000-update run was dominated by.
 
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -25,6 +25,9 @@ import { LeanMqttDevice } from './leanMqttDevice.ts';
 const DEVICES = Number(process.argv[2] ?? 50);
 const PER_DEVICE = Number(process.argv[3] ?? 800);
 const WINDOW = 32;
+// DG_BENCH_RATE=N: offer N updates/s in all (open loop, still at most WINDOW in flight per device) instead of as fast
+// as the gateway takes them, to read the latencies at a load the machine carries rather than at saturation.
+const RATE = Number(process.env.DG_BENCH_RATE ?? 0);
 const SNAPSHOT_MS = 1000;
 
 /** CPU time (user + system) a process has used so far, in ms, from /proc (Linux); the bench's own via cpuUsage. */
@@ -76,6 +79,13 @@ async function rawAedes(): Promise<number> {
   return rate;
 }
 
+// The node and gateway go down with the bench however it ends (a failed run must not leave them loading the machine).
+const children: ChildProcess[] = [];
+process.on('exit', () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
+
 async function main(): Promise<void> {
   const raw = await rawAedes();
   const dir = tempDir('bench');
@@ -111,6 +121,7 @@ async function main(): Promise<void> {
     ],
     { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
   );
+  children.push(nodeChild);
   const node = {
     urls: {
       l0: `http://127.0.0.1:${nodePorts.l0}`,
@@ -152,11 +163,19 @@ async function main(): Promise<void> {
       stdio: ['ignore', 'ignore', 'inherit'],
     },
   );
+  children.push(child);
   const http = `http://127.0.0.1:${httpPort}`;
   await waitFor(async () => (await fetch(`${http}/healthz`).catch(() => null))?.ok, 'gateway up', 120_000);
   const sentAt = new Map<string, number>();
   const acceptedAt = new Map<string, number>();
   const committedAt = new Map<string, number>();
+  // Any ack but accepted/committed means the bench itself is wrong (every update is valid and in order): stop.
+  const refused: string[] = [];
+  const total = DEVICES * PER_DEVICE;
+  const settled = (n: number): boolean => {
+    if (refused.length > 0) throw new Error(`the gateway refused ${refused.length} updates, first: ${refused[0]}`);
+    return n >= total;
+  };
   const devices: { conn: LeanMqttDevice; topic: string; updates: { id: string; payload: Buffer }[] }[] = [];
   for (let p = 0; p < Math.ceil(DEVICES / 5); p++) {
     const provider = generateKeyPair();
@@ -182,6 +201,7 @@ async function main(): Promise<void> {
         const a = JSON.parse(payload.toString()) as { id: string; status: string };
         if (a.status === 'accepted') acceptedAt.set(a.id, performance.now());
         else if (a.status === 'committed') committedAt.set(a.id, performance.now());
+        else refused.push(JSON.stringify(a));
       };
       devices.push({
         conn,
@@ -197,7 +217,22 @@ async function main(): Promise<void> {
   const cpuStart = cpu();
   const started = performance.now();
   await Promise.all(
-    devices.map(async (d) => {
+    devices.map(async (d, di) => {
+      if (RATE) {
+        // Open loop: the device's k-th update is due at k / (RATE / DEVICES) s (devices spread over the period), sent
+        // in seq order by one loop, at most WINDOW awaiting their PUBACK.
+        const inFlight = new Set<Promise<void>>();
+        for (const [k, u] of d.updates.entries()) {
+          const wait = started + ((k + di / DEVICES) * DEVICES * 1000) / RATE - performance.now();
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          while (inFlight.size >= WINDOW) await Promise.race(inFlight);
+          sentAt.set(u.id, performance.now());
+          const p: Promise<void> = d.conn.publish(d.topic, u.payload).finally(() => inFlight.delete(p));
+          inFlight.add(p);
+        }
+        await Promise.all(inFlight);
+        return;
+      }
       let next = 0;
       const worker = async (): Promise<void> => {
         while (next < d.updates.length) {
@@ -209,11 +244,10 @@ async function main(): Promise<void> {
       await Promise.all(Array.from({ length: WINDOW }, worker));
     }),
   );
-  const total = DEVICES * PER_DEVICE;
-  await waitFor(() => acceptedAt.size >= total, 'all accepted', 600_000);
+  await waitFor(() => settled(acceptedAt.size), 'all accepted', 600_000);
   const acceptedRate = total / ((Math.max(...acceptedAt.values()) - started) / 1000);
   const cpuAccepted = cpu();
-  await waitFor(() => committedAt.size >= total, 'all committed', 600_000);
+  await waitFor(() => settled(committedAt.size), 'all committed', 600_000);
   const cpuCommitted = cpu();
   if (process.env.DG_BENCH_METRICS) {
     const m = await (await fetch(`${http}/metrics`)).text();
@@ -238,7 +272,7 @@ async function main(): Promise<void> {
   );
   reportBench('gateway-ingest', [
     {
-      name: `accepted updates/s (${DEVICES} devices)`,
+      name: `accepted updates/s (${DEVICES} devices${RATE ? `, ${RATE}/s offered` : ''})`,
       value: Math.round(acceptedRate),
       unit: 'updates/s',
       reference: { name: 'raw aedes QoS 1', value: Math.round(raw), unit: 'msgs/s' },
