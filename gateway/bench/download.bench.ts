@@ -201,10 +201,14 @@ async function main(): Promise<void> {
         logLevel: 'warn',
         host: '127.0.0.1',
         rewards: { intervalMs: 0 },
-        // DG_BENCH_MAX_OPEN_FILES=N sets vault.maxOpenFiles (to weigh LevelDB's table cache: CPU against mapped RSS)
-        ...(process.env.DG_BENCH_MAX_OPEN_FILES
-          ? { vault: { maxOpenFiles: Number(process.env.DG_BENCH_MAX_OPEN_FILES) } }
-          : {}),
+        // DG_BENCH_MAX_OPEN_FILES=N sets vault.maxOpenFiles (to weigh LevelDB's table cache: CPU against mapped RSS),
+        // DG_BENCH_WRITE_BUFFER_MB=N vault.writeBufferMb
+        vault: {
+          ...(process.env.DG_BENCH_MAX_OPEN_FILES ? { maxOpenFiles: Number(process.env.DG_BENCH_MAX_OPEN_FILES) } : {}),
+          ...(process.env.DG_BENCH_WRITE_BUFFER_MB
+            ? { writeBufferMb: Number(process.env.DG_BENCH_WRITE_BUFFER_MB) }
+            : {}),
+        },
       }),
     );
     const [mqttPort, httpPort] = [await freePort(), await freePort()];
