@@ -5,7 +5,6 @@ import {
   type ConsentPolicy,
   canonicalJson,
   ProtocolError,
-  parseJson,
   type SignedPolicy,
   SignedUpdate,
   systemClock,
@@ -282,7 +281,13 @@ export class Agent {
       for (const seq of seqs.slice(i, i + 100)) {
         const payload = await this.#outbox.payload(seq);
         if (payload === undefined) continue;
-        const update = SignedUpdate.parse(parseJson(payload, 'outbox entry'));
+        const parsed = SignedUpdate.safeParse(safeJson(payload));
+        // Written by this agent, so always an update; one that is not is left as it is (sent, and settled by its ack).
+        if (!parsed.success) {
+          this.#log.warn({ code: 'AG_OUTBOX_ENTRY_INVALID', seq }, 'outbox entry is not an update: left as it is');
+          continue;
+        }
+        const update = parsed.data;
         if (update.body.policyVersion === policy.version) continue;
         const r = reissueUpdate(update, policy, this.#o.device, this.#o.privacySteps);
         changes.push({ seq, payload: r.kind === 'update' ? JSON.stringify(r.update) : null });
@@ -426,4 +431,12 @@ async function loadMeta(store: AgentStore) {
  */
 export function createAgent(options: AgentOptions): Promise<Agent> {
   return Agent.create(options);
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

@@ -20,6 +20,10 @@ export const agentCodes = {
   },
   AG_UPDATE_REJECTED: { status: 400, message: 'the gateway rejected an update; it is kept in the dead-letter store' },
   AG_OUTBOX_OVERFLOW: { status: 507, message: 'outbox reached its disk cap; oldest hourly updates were dropped' },
+  AG_OUTBOX_ENTRY_INVALID: {
+    status: 500,
+    message: 'an outbox entry is not a signed update; it was not made again under the new consent policy',
+  },
   AG_KEYSTORE_MISSING: { status: 400, message: 'no device keystore: run `datagraph agent init` first' },
   AG_KEYSTORE_EXISTS: { status: 409, message: 'a device keystore already exists here; refusing to overwrite it' },
   AG_PASSPHRASE_MISSING: {
