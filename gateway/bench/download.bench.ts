@@ -26,7 +26,7 @@ import {
   type UpdateBody,
 } from '@datagraph/protocol';
 import { reportBench } from '../../bench/results.ts';
-import { buildGateway, GATEWAY_NODE_FLAGS } from '../scripts/build.ts';
+import { buildGateway, GATEWAY_ENV, GATEWAY_NODE_FLAGS } from '../scripts/build.ts';
 import { Registry } from '../src/registry/Registry.ts';
 import type { QueryRecord, QuoteRecord, RowRef } from '../src/research/ResearchStore.ts';
 import { ResearchStore, usageRef } from '../src/research/ResearchStore.ts';
@@ -237,7 +237,8 @@ async function main(): Promise<void> {
       ],
       {
         cwd: root,
-        env: { ...process.env, DG_VAULT_MASTER_KEY: MASTER },
+        // the launcher's environment too (GATEWAY_ENV), unless the sources run
+        env: { ...process.env, ...(sources ? {} : GATEWAY_ENV), DG_VAULT_MASTER_KEY: MASTER },
         stdio: ['ignore', 'ignore', 'inherit'],
       },
     );

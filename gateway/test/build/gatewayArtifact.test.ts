@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { generateKeyPair } from '@datagraph/protocol';
 import t from 'tap';
 import { MASTER_KEY, populate, TOKEN } from '../../bench/download.bench.ts';
-import { buildGateway, EXTERNAL_DEPENDENCIES } from '../../scripts/build.ts';
+import { buildGateway, EXTERNAL_DEPENDENCIES, GATEWAY_ENV } from '../../scripts/build.ts';
 import { freePort, gatewayArgs, makeUpdate, waitFor } from '../helpers.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -29,6 +29,9 @@ t.test('the built gateway: launcher, /healthz, portal, docs, a download with pro
   for (const f of ['datagraph-gateway', 'datagraph-gateway.mjs', 'lineWorkerThread.mjs', 'verifyWorkerThread.mjs']) {
     t.ok(files.includes(f), `dist has ${f}`);
   }
+  const launcher = readFileSync(join(dist, 'datagraph-gateway'), 'utf8');
+  for (const [k, v] of Object.entries(GATEWAY_ENV))
+    t.match(launcher, `export ${k}=\${${k}:-${v}}`, `the launcher sets ${k} unless it is set`);
   const bundles = files.filter((f) => f.endsWith('.mjs')).map((f) => readFileSync(join(dist, f), 'utf8'));
   t.notOk(
     bundles.some((b) => b.includes('tsx/esm')),
