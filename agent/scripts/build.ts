@@ -8,7 +8,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Metafile, type Plugin } from 'esbuild';
-import { CJS_SHIM, writeArtifact } from '../../scripts/lib/artifact.ts';
+import { NODE_BUNDLE, writeArtifact } from '../../scripts/lib/artifact.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const agentDir = join(here, '..');
@@ -49,22 +49,11 @@ const zodEnglishOnly: Plugin = {
 export async function bundleAgent(o: { entry: string; outdir: string; name: string }): Promise<Metafile> {
   const r = await build({
     entryPoints: { [o.name]: o.entry },
+    ...NODE_BUNDLE,
     outdir: o.outdir,
-    outExtension: { '.js': '.mjs' },
     chunkNames: 'chunks/[name]-[hash]',
-    bundle: true,
-    splitting: true,
-    minify: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
     external: EXTERNAL,
     plugins: [zodEnglishOnly],
-    define: { 'process.env.NODE_ENV': '"production"' },
-    banner: { js: CJS_SHIM },
-    metafile: true,
-    legalComments: 'none',
-    logLevel: 'error',
   });
   return r.metafile;
 }

@@ -13,7 +13,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Metafile, type Plugin } from 'esbuild';
-import { CJS_SHIM, writeArtifact } from '../../scripts/lib/artifact.ts';
+import { NODE_BUNDLE, writeArtifact } from '../../scripts/lib/artifact.ts';
 import { buildPortal } from '../portal/buildPortal.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -58,22 +58,11 @@ export async function buildGateway(outdir = join(gatewayDir, 'dist')): Promise<M
       lineWorkerThread: join(gatewayDir, 'src', 'research', 'lineWorkerThread.ts'),
       verifyWorkerThread: join(gatewayDir, 'src', 'ingest', 'verifyWorkerThread.ts'),
     },
+    ...NODE_BUNDLE,
     outdir,
-    outExtension: { '.js': '.mjs' },
     chunkNames: 'chunk-[hash]',
-    bundle: true,
-    splitting: true,
-    minify: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
     external: [...EXTERNAL_DEPENDENCIES],
     plugins: [portalBuiltAhead],
-    define: { 'process.env.NODE_ENV': '"production"' },
-    banner: { js: CJS_SHIM },
-    metafile: true,
-    legalComments: 'none',
-    logLevel: 'error',
   });
   await buildPortal(join(outdir, 'portal'));
   await writeArtifact({

@@ -1,13 +1,33 @@
 // What the agent's and the gateway's production builds share (agent/scripts/build.ts, gateway/scripts/build.ts):
-// the CommonJS shim for ESM bundles, and the artifact's package.json and launcher, so that `npm install
-// --omit=dev` in the artifact's directory installs exactly the modules left outside the bundle.
+// esbuild's options for a Node bundle, the CommonJS shim for ESM bundles, and the artifact's package.json and launcher,
+// so that `npm install --omit=dev` in the artifact's directory installs exactly the modules left outside the bundle.
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import type { BuildOptions } from 'esbuild';
 
 // CommonJS dependencies call require(), and some read __dirname: ESM output has neither.
 export const CJS_SHIM =
   "import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url'; import { dirname as __dn } from 'node:path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);";
+
+/**
+ * The esbuild options both builds share: minified ESM for Node 20, split into chunks loaded when first imported,
+ * production mode, the CommonJS shim, a metafile for the size report.
+ */
+export const NODE_BUNDLE = {
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  splitting: true,
+  minify: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  define: { 'process.env.NODE_ENV': '"production"' },
+  banner: { js: CJS_SHIM },
+  metafile: true,
+  legalComments: 'none',
+  logLevel: 'error',
+} as const satisfies BuildOptions;
 
 /** The version of `name` as installed for the workspace at `workspaceDir` (some packages export no package.json). */
 async function installedVersion(workspaceDir: string, name: string): Promise<string> {
