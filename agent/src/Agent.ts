@@ -16,7 +16,7 @@ import { type AgentStatus, emptyWindowStats, type WindowStats } from './AgentSta
 import { Aggregator, type AggregatorState, type Draft } from './aggregate/Aggregator.ts';
 import { buildUpdate, reissueUpdate } from './consent/buildUpdate.ts';
 import { verifyPolicyMessage } from './consent/verifyPolicy.ts';
-import { MqttLink } from './mqtt/MqttLink.ts';
+import { MqttLink, reconnectDelays } from './mqtt/MqttLink.ts';
 import { Outbox, type OutboxEntry } from './outbox/Outbox.ts';
 import { emptyPublisherStats, OutboxPublisher, type PublisherStats } from './outbox/OutboxPublisher.ts';
 import { Sample } from './sample.ts';
@@ -89,6 +89,7 @@ export class Agent {
   }
 
   static async create(o: AgentOptions): Promise<Agent> {
+    if (o.broker) reconnectDelays(o.broker); // refuse bad options before anything is opened or started
     const store = await AgentStore.open(o.dataDir);
     try {
       const outbox = await Outbox.load(store, o.outboxCapBytes ?? 16 * 1024 * 1024);

@@ -5,7 +5,14 @@
 // restarted gateway all at once, every period) and stops for good after one refused CONNACK (a gateway that
 // briefly refuses, or a device clock briefly off, would strand the device). The link retries after every close,
 // refusals included, with exponential backoff and jitter.
-import { type Clock, connectPassword, type DeviceStatus, type KeyPair, topics } from '@datagraph/protocol';
+import {
+  type Clock,
+  connectPassword,
+  type DeviceStatus,
+  type KeyPair,
+  ProtocolError,
+  topics,
+} from '@datagraph/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { Backoff } from '../ble/Backoff.ts';
@@ -30,6 +37,22 @@ export interface MqttLinkOptions {
   clientOptions?: mqtt.IClientOptions;
 }
 
+/** The first and the longest reconnect delay; AG_CONFIG_INVALID for values that would spin or never grow. */
+export function reconnectDelays(o: { reconnectPeriodMs?: number; reconnectMaxMs?: number }): {
+  first: number;
+  most: number;
+} {
+  const first = o.reconnectPeriodMs ?? 2000;
+  const most = o.reconnectMaxMs ?? 60_000;
+  // 0 would retry in a tight loop (mqtt.js took it as "never reconnect": a device must always come back)
+  if (!(Number.isFinite(first) && first > 0 && Number.isFinite(most) && most >= first))
+    throw new ProtocolError(
+      'AG_CONFIG_INVALID',
+      `broker.reconnectPeriodMs must be a positive number of ms and reconnectMaxMs at least that (got ${first}, ${most})`,
+    );
+  return { first, most };
+}
+
 export class MqttLink {
   readonly #client: MqttClient;
   readonly #opts: MqttLinkOptions;
@@ -40,10 +63,11 @@ export class MqttLink {
 
   constructor(opts: MqttLinkOptions) {
     this.#opts = opts;
+    const { first, most } = reconnectDelays(opts);
     // Each delay drawn from [delay/2, delay]: devices that lost the gateway together do not retry together.
     this.#backoff = new Backoff({
-      initialMs: opts.reconnectPeriodMs ?? 2000,
-      maxMs: opts.reconnectMaxMs ?? 60_000,
+      initialMs: first,
+      maxMs: most,
       jitter: () => 0.5 + Math.random() / 2,
     });
     const { device } = opts;

@@ -61,3 +61,22 @@ t.test('refused, then registered: the agent backs off and connects; after an out
   await waitFor(() => agent.status().connected, 'connected again');
   t.equal(gw.connects, 2);
 });
+
+t.test('reconnect delays that would spin or never grow are refused with AG_CONFIG_INVALID', async (t) => {
+  const clock = new ManualClock(Date.UTC(2026, 0, 5));
+  const gw = await TestGateway.start(clock);
+  t.teardown(() => gw.close());
+  for (const broker of [
+    { url: gw.url, reconnectPeriodMs: 0 },
+    { url: gw.url, reconnectPeriodMs: Number.NaN },
+    { url: gw.url, reconnectPeriodMs: 1000, reconnectMaxMs: 500 },
+  ]) {
+    const dir = mkdtempSync(join(tmpdir(), 'dg-reconnect-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    await t.rejects(
+      createAgent({ device: generateKeyPair(), dataDir: dir, clock, logger: pino({ level: 'silent' }), broker }),
+      { code: 'AG_CONFIG_INVALID' },
+      JSON.stringify(broker),
+    );
+  }
+});
