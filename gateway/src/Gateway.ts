@@ -22,6 +22,7 @@ import { ProviderService } from './registry/ProviderService.ts';
 import { Registry } from './registry/Registry.ts';
 import { CatalogCounts } from './research/CatalogCounts.ts';
 import { CommittedRowIndexer } from './research/committedRowOps.ts';
+import { DatasetPreparer } from './research/DatasetPreparer.ts';
 import { lineWorker } from './research/LineWorker.ts';
 import { PaymentLedger } from './research/PaymentLedger.ts';
 import { QueryService } from './research/QueryService.ts';
@@ -141,7 +142,17 @@ export async function startGateway(
   const treasuryKey = opts.treasuryKey ?? (await loadTreasuryKey(config, log));
   // loadTreasuryKey returns no key only when treasury.address is configured (the key is held elsewhere).
   const payTo = treasuryKey?.address ?? (config.treasury.address as string);
+  const datasets = new DatasetPreparer(
+    // the OS's clock, not the injected one: retention compares it with the files' modification times
+    { research, vault, registry, log: log.child({ component: 'datasets' }), now: () => Date.now() },
+    {
+      dir: join(config.dataDir, 'datasets'),
+      enabled: config.research.prepareDatasets,
+      retentionDays: config.research.preparedRetentionDays,
+    },
+  );
   const queries = new QueryService({
+    datasets,
     research,
     registry,
     payments: new PaymentLedger({
@@ -222,7 +233,7 @@ export async function startGateway(
     rateLimit: config.http.rateLimit,
     catalog: () => catalog.catalog(),
     quotes,
-    queries: { queries, research, dataset: { research, vault, registry } },
+    queries: { queries, research, dataset: { research, vault, registry }, prepared: datasets },
     portal: {
       registry,
       vault,
@@ -260,6 +271,7 @@ export async function startGateway(
   lineWorker();
   outbox.start();
   await queries.start();
+  await datasets.start();
   rewards.start();
   log.info(
     { gateway: key.address, mqtt: mqttPort, mqtts: mqttsPort, http: httpPort, ledger: config.ledger },
@@ -287,6 +299,7 @@ export async function startGateway(
     rewards,
     async close() {
       queries.close();
+      await datasets.close();
       await rewards.close();
       await broker.close();
       await http.close();

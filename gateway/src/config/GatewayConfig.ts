@@ -57,6 +57,10 @@ export const GatewayConfig = z
         paymentPollMs: z.number().int().positive().default(1000),
         /** A pending query is retried in the background for this long, then refused (GW_PAYMENT_PENDING stays). */
         paymentGiveUpMs: z.number().int().positive().default(3_600_000),
+        /** Write each paid query's dataset to dataDir/datasets for fast downloads (DatasetPreparer). */
+        prepareDatasets: z.boolean().default(true),
+        /** Prepared datasets are removed this many days after they were written (downloads then read the vault). */
+        preparedRetentionDays: z.number().int().positive().default(30),
       })
       .strict()
       .default({
@@ -66,6 +70,8 @@ export const GatewayConfig = z
         paymentWaitMs: 20_000,
         paymentPollMs: 1000,
         paymentGiveUpMs: 3_600_000,
+        prepareDatasets: true,
+        preparedRetentionDays: 30,
       }),
     pricing: z
       .object({ perRowBaseUnits: BaseUnits.default('100000') })

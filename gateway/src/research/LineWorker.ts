@@ -49,7 +49,8 @@ export class LineWorker {
     // held open until it is ready, then only while jobs are out (an idle worker never keeps the process alive)
   }
 
-  lines(job: Omit<LineJob, 'id'>): Promise<Uint8Array> {
+  /** The job's bytes: its NDJSON lines, or a prepared dataset's blocks when it has `blocks`. */
+  encode(job: Omit<LineJob, 'id'>): Promise<Uint8Array> {
     if (this.#failed) return Promise.reject(this.#failed);
     const id = this.#next++;
     return new Promise((resolve, reject) => {

@@ -21,6 +21,7 @@ import type { Logger } from 'pino';
 import type { LedgerOutbox } from '../ledger/LedgerOutbox.ts';
 import type { Registry } from '../registry/Registry.ts';
 import { rowLive } from './CatalogCounts.ts';
+import type { DatasetState } from './DatasetPreparer.ts';
 import type { PaymentLedger } from './PaymentLedger.ts';
 import { verifyPayerAuthorization } from './payerAuthorization.ts';
 import type { QueryRecord, QuoteRecord, ResearchStore, UsageRef } from './ResearchStore.ts';
@@ -41,11 +42,13 @@ export interface QueryDeps {
   clock: Clock;
   log: Logger;
   opts: QueryOptions;
+  /** Prepares a complete query's dataset for its downloads (DatasetPreparer). */
+  datasets?: { schedule(queryId: string, rows: number): void; state(queryId: string): DatasetState };
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
-export function queryStatus(q: QueryRecord, token?: string): QueryStatus {
+export function queryStatus(q: QueryRecord, token?: string, dataset?: DatasetState): QueryStatus {
   return {
     queryId: q.queryId,
     quoteId: q.quoteId,
@@ -62,6 +65,7 @@ export function queryStatus(q: QueryRecord, token?: string): QueryStatus {
         : q.receiptOrdinal !== undefined
           ? { status: 'committed', ordinal: q.receiptOrdinal, ...(q.usageRoot ? { usageRoot: q.usageRoot } : {}) }
           : { status: 'queued', ...(q.usageRoot ? { usageRoot: q.usageRoot } : {}) },
+    ...(q.status === 'complete' && dataset ? { dataset } : {}),
     ...(token ? { token } : {}),
   };
 }
@@ -119,10 +123,18 @@ export class QueryService {
     });
     const settled = await this.#settleWithin(bound.q.queryId, this.#d.opts.paymentWaitMs);
     if (settled.status === 'pending') this.#schedule(settled.queryId);
-    return { status: queryStatus(settled, bound.token), created: bound.token !== undefined };
+    return {
+      status: queryStatus(settled, bound.token, this.datasetState(settled.queryId)),
+      created: bound.token !== undefined,
+    };
   }
 
   /** GET /v1/queries/{id}: a pending query is checked once more before answering. */
+  /** Whether the query's downloads read a prepared dataset yet. */
+  datasetState(queryId: string): DatasetState | undefined {
+    return this.#d.datasets?.state(queryId);
+  }
+
   async get(queryId: string, authorization: string | undefined): Promise<QueryRecord> {
     const q = await this.authorize(queryId, authorization);
     if (q.status !== 'pending') return q;
@@ -298,6 +310,7 @@ export class QueryService {
     await research.store.write([{ type: 'put', sub: 'queries', key: q.queryId, value: next }, ...ops]);
     outbox.added([item]);
     this.#d.log.info({ queryId: q.queryId, rows: n, providers: providers.size }, 'query paid and recorded');
+    this.#d.datasets?.schedule(q.queryId, n);
     return next;
   }
 }

@@ -69,8 +69,8 @@ type Loaded = { refs: UsageRef[]; proofs: (RowProof | undefined)[]; rows: (Seale
 /** The usage, skipping rows withheld before `offset` is reached, in chunks of refs to release. */
 async function* releasable(
   d: DatasetStreamDeps,
-  req: DatasetStreamRequest,
-  counts: { withheld: number; skipped: number },
+  req: { queryId: string; offset: number },
+  counts: ReleaseCounts,
 ): AsyncGenerator<UsageRef[]> {
   const active = (ref: UsageRef) => rowLive(ref, d.registry.provider(ref.provider));
   let skip = req.offset;
@@ -103,10 +103,25 @@ async function load(d: DatasetStreamDeps, refs: UsageRef[]): Promise<Loaded> {
   return { refs, proofs, rows };
 }
 
-async function* datasetChunks(d: DatasetStreamDeps, req: DatasetStreamRequest): AsyncGenerator<string | Uint8Array> {
-  const counts = { withheld: 0, skipped: 0 };
-  let row = req.offset;
-  if (req.format === 'csv') yield csvHeader(req.columns);
+/** Rows released so far and rows withheld or skipped (a resumed download's offset). */
+export interface ReleaseCounts {
+  row: number;
+  withheld: number;
+  skipped: number;
+}
+
+/**
+ * The query's released rows from `offset` on, in chunks, each chunk's rows as `encode` turns a line job into bytes
+ * (in order). Up to READ_AHEAD chunks are read (LevelDB's reads run on libuv's thread pool) and up to ENCODE_AHEAD
+ * encoded on the worker while one is sent. `blocksOf` makes blocks jobs for that query (a prepared dataset).
+ */
+export async function* encodedChunks(
+  d: DatasetStreamDeps,
+  req: { queryId: string; offset: number },
+  counts: ReleaseCounts,
+  encode: (job: Omit<LineJob, 'id'>) => Promise<string | Uint8Array>,
+  blocksOf?: string,
+): AsyncGenerator<string | Uint8Array> {
   const source = releasable(d, req, counts);
   const next = async (): Promise<Loaded | undefined> => {
     const r = await source.next();
@@ -115,7 +130,7 @@ async function* datasetChunks(d: DatasetStreamDeps, req: DatasetStreamRequest): 
   /** The chunk's released rows as a line job, numbered on; withheld rows counted. */
   const released = (loaded: Loaded): Omit<LineJob, 'id'> => {
     const job: Omit<LineJob, 'id'> = {
-      row,
+      row: counts.row,
       sealed: [],
       aad: [],
       keyOf: [],
@@ -123,6 +138,7 @@ async function* datasetChunks(d: DatasetStreamDeps, req: DatasetStreamRequest): 
       ordinal: [],
       merkle: [],
       entriesRoot: [],
+      ...(blocksOf === undefined ? {} : { blocks: { queryId: blocksOf, providers: [], policy: [] } }),
     };
     const keyIndex = new Map<Buffer, number>();
     for (let i = 0; i < loaded.refs.length; i++) {
@@ -138,6 +154,7 @@ async function* datasetChunks(d: DatasetStreamDeps, req: DatasetStreamRequest): 
       if (k === undefined) {
         k = job.keys.push(v.key) - 1;
         keyIndex.set(v.key, k);
+        job.blocks?.providers.push(ref.provider);
       }
       job.sealed.push(v.sealed);
       job.aad.push(v.aad);
@@ -145,20 +162,15 @@ async function* datasetChunks(d: DatasetStreamDeps, req: DatasetStreamRequest): 
       job.ordinal.push(p.ordinal);
       job.merkle.push(p.merkle);
       job.entriesRoot.push(p.entriesRoot);
+      job.blocks?.policy.push(ref.policyVersion ?? 1); // rowLive's reading of a row without one
     }
-    row += job.sealed.length;
+    counts.row += job.sealed.length;
     return job;
   };
-  const encode = (loaded: Loaded): Promise<string | Uint8Array> => {
+  const encodeLoaded = (loaded: Loaded): Promise<string | Uint8Array> => {
     const job = released(loaded);
-    if (job.sealed.length === 0) return Promise.resolve('');
-    if (req.format === 'csv') return Promise.resolve(csvLines(job, req.columns));
-    // NDJSON lines are written on the worker thread once it is up (the first chunks on this thread meanwhile)
-    const worker = lineWorker();
-    return worker ? worker.lines(job) : Promise.resolve(encodeLines(job));
+    return job.sealed.length === 0 ? Promise.resolve('') : encode(job);
   };
-  // Up to READ_AHEAD chunks are read (LevelDB's reads run on libuv's thread pool) and up to ENCODE_AHEAD encoded
-  // on the worker while one is sent.
   const ahead: Promise<Loaded | undefined>[] = [];
   const encoded: Promise<string | Uint8Array>[] = [];
   const refill = () => {
@@ -179,7 +191,7 @@ async function* datasetChunks(d: DatasetStreamDeps, req: DatasetStreamRequest): 
       const loaded = await ahead.shift();
       if (!loaded) break;
       refill();
-      queue(encode(loaded));
+      queue(encodeLoaded(loaded));
       if (first || encoded.length > ENCODE_AHEAD) {
         first = false;
         const out = await encoded.shift();
@@ -194,11 +206,23 @@ async function* datasetChunks(d: DatasetStreamDeps, req: DatasetStreamRequest): 
     // a download cut short (client gone) closes its LevelDB iterator now, not when it is collected
     source.return(undefined).catch(() => {});
   }
+}
+
+async function* datasetChunks(d: DatasetStreamDeps, req: DatasetStreamRequest): AsyncGenerator<string | Uint8Array> {
+  const counts: ReleaseCounts = { row: req.offset, withheld: 0, skipped: 0 };
+  if (req.format === 'csv') yield csvHeader(req.columns);
+  // NDJSON lines are written on the worker thread once it is up (the first chunks on this thread meanwhile)
+  const encode = (job: Omit<LineJob, 'id'>): Promise<string | Uint8Array> => {
+    if (req.format === 'csv') return Promise.resolve(csvLines(job, req.columns));
+    const worker = lineWorker();
+    return worker ? worker.encode(job) : Promise.resolve(encodeLines(job));
+  };
+  yield* encodedChunks(d, req, counts, encode);
   const trailer: DatasetTrailer = {
     queryId: req.queryId,
-    released: row - req.offset,
+    released: counts.row - req.offset,
     withheld: counts.withheld,
-    nextOffset: row,
+    nextOffset: counts.row,
   };
   req.onEnd?.(trailer);
   if (req.format === 'ndjson') yield `${JSON.stringify({ trailer })}\n`;

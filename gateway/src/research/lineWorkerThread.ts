@@ -3,6 +3,7 @@
 // were most of a download's CPU). Imports nothing of the gateway but these two small modules.
 import { parentPort } from 'node:worker_threads';
 import { openSealed, openSealedText } from '../vault/openSealedText.ts';
+import { sealBlocks } from './datasetFile.ts';
 import { merkleJsonFromCompact, ndjsonRowLine, ndjsonRowLineFromText, spliceRange } from './ndjsonRowLine.ts';
 
 /** One chunk of released rows, numbered from `row`; per row its sealed text, its key (index into `keys`)... */
@@ -16,6 +17,8 @@ export interface LineJob {
   ordinal: number[];
   merkle: string[];
   entriesRoot: string[];
+  /** A prepared dataset's blocks instead of lines (datasetFile.ts): its query, each key's provider, each row's policy version. */
+  blocks?: { queryId: string; providers: string[]; policy: number[] };
 }
 
 export type LineResult = { id: number; bytes: Uint8Array } | { id: number; error: string };
@@ -43,12 +46,18 @@ export function encodeLines(job: Omit<LineJob, 'id'>): string {
   return out;
 }
 
-/**
- * The job's NDJSON lines as UTF-8 bytes, written into one buffer: each row's body and signature copied from its
- * decrypted bytes (spliceRange), the rest written around them. No per-row text is made, nor one big string to
- * encode at the end. A row not in the codec's order is parsed and written by ndjsonRowLine.
- */
+/** The job's NDJSON lines as UTF-8 bytes in one buffer (writeLines). */
 export function encodeLineBytes(job: Omit<LineJob, 'id'>): Uint8Array {
+  return writeLines(job);
+}
+
+/**
+ * The lines written into one buffer: each row's body and signature copied from its decrypted bytes (spliceRange),
+ * the rest written around them. No per-row text is made, nor one big string to encode at the end. A row not in
+ * the codec's order is parsed and written by ndjsonRowLine. With `lens`, each line goes without its `{"row":N,`
+ * head and its length is pushed (a prepared dataset's lines).
+ */
+function writeLines(job: Omit<LineJob, 'id'>, lens?: number[]): Buffer {
   let buf = Buffer.allocUnsafeSlow(job.sealed.length * 2200 + 4096);
   let at = 0;
   const room = (n: number) => {
@@ -58,6 +67,7 @@ export function encodeLineBytes(job: Omit<LineJob, 'id'>): Uint8Array {
     buf = bigger;
   };
   for (let i = 0; i < job.sealed.length; i++) {
+    const start = at;
     const plain = openSealed(
       job.keys[job.keyOf[i] as number] as Uint8Array,
       job.sealed[i] as string,
@@ -69,27 +79,49 @@ export function encodeLineBytes(job: Omit<LineJob, 'id'>): Uint8Array {
     const root = job.entriesRoot[i] as string;
     const range = spliceRange(plain);
     if (!range) {
-      const line = ndjsonRowLine(row, JSON.parse(plain.toString('utf8')), ordinal, merkle, root);
+      let line = ndjsonRowLine(row, JSON.parse(plain.toString('utf8')), ordinal, merkle, root);
+      if (lens) line = line.slice(line.indexOf(',') + 1); // `{"row":N,` holds no other comma
       room(line.length * 3); // UTF-8 takes at most 3 bytes per UTF-16 unit
       at += buf.write(line, at, 'utf8');
-      continue;
+    } else {
+      // ASCII only around the copied bytes: numbers, hex and the compact proof's digits
+      const head = lens ? '"body":' : `{"row":${row},"body":`;
+      const tail = `,"ordinal":${ordinal},"merkle":${merkleJsonFromCompact(merkle)},"entriesRoot":"${root}"}\n`;
+      room(head.length + range[1] - range[0] + tail.length);
+      at += buf.write(head, at, 'latin1');
+      at += plain.copy(buf, at, range[0], range[1]);
+      at += buf.write(tail, at, 'latin1');
     }
-    // ASCII only around the copied bytes: numbers, hex and the compact proof's digits
-    const head = `{"row":${row},"body":`;
-    const tail = `,"ordinal":${ordinal},"merkle":${merkleJsonFromCompact(merkle)},"entriesRoot":"${root}"}\n`;
-    room(head.length + range[1] - range[0] + tail.length);
-    at += buf.write(head, at, 'latin1');
-    at += plain.copy(buf, at, range[0], range[1]);
-    at += buf.write(tail, at, 'latin1');
+    lens?.push(at - start);
   }
   return buf.subarray(0, at);
+}
+
+/** A prepared dataset's blocks of the job's rows (datasetFile.ts), in one buffer. */
+export function encodeBlocks(job: Omit<LineJob, 'id'>): Uint8Array {
+  const b = job.blocks;
+  if (!b) throw new Error('not a blocks job');
+  const lens: number[] = [];
+  const lines = writeLines(job, lens);
+  const rows = job.keyOf.map((k, i) => ({
+    provider: b.providers[k] as string,
+    key: job.keys[k] as Uint8Array,
+    policy: b.policy[i] as number,
+  }));
+  const parts = sealBlocks(b.queryId, job.row, lines, lens, rows);
+  let size = 0;
+  for (const p of parts) size += p.length;
+  const out = Buffer.allocUnsafeSlow(size);
+  let at = 0;
+  for (const p of parts) at += p.copy(out, at);
+  return out;
 }
 
 parentPort?.on('message', (job: LineJob) => {
   let result: LineResult;
   try {
     // a buffer of its own (allocUnsafeSlow never pools), handed over to the main thread without a copy
-    result = { id: job.id, bytes: encodeLineBytes(job) };
+    result = { id: job.id, bytes: job.blocks ? encodeBlocks(job) : encodeLineBytes(job) };
   } catch (e) {
     result = { id: job.id, error: (e as Error).message };
   }

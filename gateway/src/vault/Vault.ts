@@ -120,6 +120,11 @@ export class Vault {
     return out;
   }
 
+  /** The provider's data key (a prepared dataset's blocks are sealed with it), or undefined once erased. */
+  dataKey(provider: string): Promise<Buffer | undefined> {
+    return this.#dataKey(provider);
+  }
+
   async rowCount(provider: string): Promise<number> {
     return (await this.#store.keys('rows', { prefix: `${provider}!` })).length;
   }

@@ -82,7 +82,7 @@ t.test('worker lines = rowToNdjsonLine, byte for byte; a tampered row fails the 
     .join('');
   const worker = new LineWorker();
   await worker.ready;
-  const bytes = await worker.lines(job);
+  const bytes = await worker.encode(job);
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
   t.equal(text, expected, 'worker lines');
   t.equal(encodeLines(job), expected, 'main-thread lines');
@@ -91,6 +91,6 @@ t.test('worker lines = rowToNdjsonLine, byte for byte; a tampered row fails the 
   const tampered = { ...job, sealed: [...job.sealed] };
   const s0 = tampered.sealed[3] as string;
   tampered.sealed[3] = `${s0.slice(0, 40)}${s0[40] === 'A' ? 'B' : 'A'}${s0.slice(41)}`;
-  await t.rejects(worker.lines(tampered), /download worker/, 'a row that does not authenticate fails');
-  t.equal(Buffer.from(await worker.lines(job)).toString('utf8'), expected, 'the worker goes on after a failed job');
+  await t.rejects(worker.encode(tampered), /download worker/, 'a row that does not authenticate fails');
+  t.equal(Buffer.from(await worker.encode(job)).toString('utf8'), expected, 'the worker goes on after a failed job');
 });

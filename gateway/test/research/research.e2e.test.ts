@@ -129,6 +129,16 @@ t.test('acceptance 1 and 4: quote, pay with dag4, download, every row verifies; 
   const last = JSON.parse(nd.text.trim().split('\n').at(-1) as string);
   t.match(last.trailer, { queryId: status.queryId, released: q.rows, withheld: 0, nextOffset: q.rows });
 
+  // once the dataset is prepared (in the background after payment), downloads read it: the same bytes
+  const ready = await waitFor(async () => {
+    const r = await f.api(`/v1/queries/${status.queryId}`, { token });
+    return r.body.dataset?.state === 'prepared' ? r.body : undefined;
+  }, 'dataset prepared');
+  t.match(ready, { status: 'complete', dataset: { state: 'prepared' } });
+  const again = await f.api(`/v1/queries/${status.queryId}/data?format=ndjson`, { token });
+  t.equal(again.headers.get('x-dg-source'), 'prepared');
+  t.equal(again.text, nd.text, 'the prepared dataset gives the same bytes');
+
   // the node's own proof route agrees with what the gateway stored
   const one = rows[0] as DatasetRow;
   const ledgerProof = (await (
@@ -286,6 +296,7 @@ t.test(
 
     // bought before: withheld at download, counted in the trailer
     const nd = await f.api(`/v1/queries/${bought.queryId}/data`, { token: bought.token });
+    t.equal(nd.headers.get('x-dg-source'), 'prepared', 'read from the dataset prepared before the stops');
     const { rows } = readRows(nd.text, 'ndjson');
     t.equal(rows.filter((r) => gone.has(r.body.provider)).length, 0, 'none of their rows');
     t.equal(rows.length, (PROVIDERS - 2) * HOURLY_PER_PROVIDER);

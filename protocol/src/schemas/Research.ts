@@ -134,6 +134,19 @@ export const QueryStatus = z
         usageRoot: Hex64.optional(),
       })
       .strict(),
+    /**
+     * A complete query's dataset: `prepared` once its downloads read the file written for it after payment, with
+     * `rows` written of `of` while `preparing`; `queued` or `off` (not prepared): downloads read the vault, the
+     * same bytes, more slowly.
+     */
+    dataset: z
+      .object({
+        state: z.enum(['prepared', 'preparing', 'queued', 'off']),
+        rows: z.number().int().nonnegative().optional(),
+        of: z.number().int().nonnegative().optional(),
+      })
+      .strict()
+      .optional(),
     /** Only in the answer that created the query: send it as `Authorization: Bearer ...` to download. */
     token: z.string().optional(),
   })

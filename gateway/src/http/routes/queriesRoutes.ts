@@ -3,7 +3,9 @@
 import { ApiError, DatasetFormat, QueryRequest, QueryStatus, Uuid } from '@datagraph/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { DatasetPreparer } from '../../research/DatasetPreparer.ts';
 import { type DatasetStreamDeps, datasetStream } from '../../research/datasetStream.ts';
+import { preparedDatasetStream } from '../../research/preparedDatasetStream.ts';
 import type { QueryService } from '../../research/QueryService.ts';
 import { queryStatus } from '../../research/QueryService.ts';
 import type { QuoteRecord, ResearchStore } from '../../research/ResearchStore.ts';
@@ -13,6 +15,8 @@ export interface QueriesRouteDeps {
   queries: QueryService;
   research: ResearchStore;
   dataset: DatasetStreamDeps;
+  /** Prepared datasets (NDJSON downloads read one when it is ready; CSV and the rest read the vault). */
+  prepared?: DatasetPreparer;
 }
 
 const Params = z.object({ id: Uuid });
@@ -54,7 +58,10 @@ export const queriesRoutes: FastifyPluginAsyncZod<QueriesRouteDeps> = async (app
         response: { 200: QueryStatus, '4xx': ApiError },
       },
     },
-    async (req) => queryStatus(await d.queries.get(req.params.id, req.headers.authorization)),
+    async (req) => {
+      const q = await d.queries.get(req.params.id, req.headers.authorization);
+      return queryStatus(q, undefined, d.queries.datasetState(q.queryId));
+    },
   );
   app.get(
     '/v1/queries/:id/data',
@@ -84,17 +91,25 @@ export const queriesRoutes: FastifyPluginAsyncZod<QueriesRouteDeps> = async (app
       const quote = (await d.research.quote(q.quoteId)) as QuoteRecord;
       const { format, offset } = req.query;
       let trailer: { released: number; withheld: number; nextOffset: number } | undefined;
-      const stream = datasetStream(d.dataset, {
+      const request = {
         queryId: q.queryId,
         format,
         columns: quote.columns,
         offset,
-        onEnd: (t) => {
+        onEnd: (t: { released: number; withheld: number; nextOffset: number }) => {
           trailer = t;
         },
-      });
+      };
+      const file = format === 'ndjson' ? d.prepared?.file(q.queryId) : undefined;
+      const stream = file ? preparedDatasetStream(d.dataset, request, file) : datasetStream(d.dataset, request);
+      if (file)
+        stream.once('error', (e) => {
+          req.log.error({ queryId: q.queryId, err: e }, 'prepared dataset unreadable');
+          void d.prepared?.discard(q.queryId, (e as Error).message);
+        });
       reply
         .header('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson')
+        .header('x-dg-source', file ? 'prepared' : 'vault')
         .header('x-dg-rows', String(q.rows))
         .trailer('x-dg-released', async () => String(trailer?.released ?? ''))
         .trailer('x-dg-withheld', async () => String(trailer?.withheld ?? ''));

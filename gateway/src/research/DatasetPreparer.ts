@@ -1,0 +1,162 @@
+// Prepared datasets (datasetFile.ts): once a query is paid and recorded, its rows are read from the vault and the
+// committed-row index once, written as NDJSON lines sealed in per-provider blocks, and its downloads then read
+// that file (preparedDatasetStream.ts): a row costs a share of one block's decryption and a copy, where the vault's
+// path costs two LevelDB lookups, a decryption and a line build per row. Until a query's file is ready its
+// downloads take the vault's path (datasetStream.ts), byte for byte the same lines.
+// One query is prepared at a time, in the background. A file is written under a `.part` name, synced and renamed:
+// a crash leaves no half file under the final name, and the next start prepares again what was not finished.
+// A file older than `retentionDays` is removed (downloads fall back to the vault's path).
+import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { endFrame, MAGIC } from './datasetFile.ts';
+import { type DatasetStreamDeps, encodedChunks, type ReleaseCounts } from './datasetStream.ts';
+import { lineWorker } from './LineWorker.ts';
+import { encodeBlocks, type LineJob } from './lineWorkerThread.ts';
+
+export type DatasetState =
+  | { state: 'prepared' }
+  | { state: 'preparing'; rows: number; of: number }
+  | { state: 'queued' }
+  | { state: 'off' };
+
+export interface DatasetPreparerOptions {
+  /** Where the files go (the gateway's dataDir/datasets). */
+  dir: string;
+  /** false: no query is prepared; every download takes the vault's path. */
+  enabled: boolean;
+  retentionDays: number;
+}
+
+const DAY = 86_400_000;
+
+export class DatasetPreparer {
+  readonly #d: DatasetStreamDeps & { log: Logger; now: () => number };
+  readonly #opts: DatasetPreparerOptions;
+  readonly #ready = new Set<string>();
+  readonly #queue: { queryId: string; rows: number }[] = [];
+  #current: { queryId: string; rows: number; done: number } | undefined;
+  #running: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(d: DatasetStreamDeps & { log: Logger; now: () => number }, opts: DatasetPreparerOptions) {
+    this.#d = d;
+    this.#opts = opts;
+  }
+
+  /** Finds the files already prepared, removes unfinished and expired ones, queues complete queries without one. */
+  async start(): Promise<void> {
+    if (!this.#opts.enabled) return;
+    await mkdir(this.#opts.dir, { recursive: true });
+    await this.#sweep();
+    for await (const q of this.#d.research.queries())
+      if (q.status === 'complete' && !this.#ready.has(q.queryId)) this.schedule(q.queryId, q.rows);
+  }
+
+  /** The prepared file of a query, if its downloads can read one. */
+  file(queryId: string): string | undefined {
+    return this.#ready.has(queryId) ? this.#path(queryId) : undefined;
+  }
+
+  state(queryId: string): DatasetState {
+    if (!this.#opts.enabled) return { state: 'off' };
+    if (this.#ready.has(queryId)) return { state: 'prepared' };
+    const c = this.#current;
+    if (c?.queryId === queryId) return { state: 'preparing', rows: c.done, of: c.rows };
+    return { state: 'queued' };
+  }
+
+  /** Prepare a complete query's dataset (after those queued before it). */
+  schedule(queryId: string, rows: number): void {
+    if (!this.#opts.enabled || this.#closed || this.#ready.has(queryId)) return;
+    if (this.#current?.queryId === queryId || this.#queue.some((q) => q.queryId === queryId)) return;
+    this.#queue.push({ queryId, rows });
+    this.#running ??= this.#drain().finally(() => {
+      this.#running = undefined;
+    });
+  }
+
+  /** A file that failed to read (corrupt, or a key it needs is gone for good) is dropped: downloads use the vault. */
+  async discard(queryId: string, why: string): Promise<void> {
+    if (!this.#ready.delete(queryId)) return;
+    this.#d.log.warn({ queryId, why }, 'prepared dataset discarded');
+    await unlink(this.#path(queryId)).catch(() => {});
+  }
+
+  /** Stops after the chunk in hand; an unfinished file is removed at the next start. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#queue.length = 0;
+    await this.#running;
+  }
+
+  #path(queryId: string): string {
+    return join(this.#opts.dir, `${queryId}.dgds`);
+  }
+
+  async #sweep(): Promise<void> {
+    const cutoff = this.#d.now() - this.#opts.retentionDays * DAY;
+    for (const name of await readdir(this.#opts.dir)) {
+      const path = join(this.#opts.dir, name);
+      if (name.endsWith('.part')) {
+        await unlink(path).catch(() => {});
+        continue;
+      }
+      if (!name.endsWith('.dgds')) continue;
+      if ((await stat(path)).mtimeMs < cutoff) {
+        await unlink(path).catch(() => {});
+        this.#d.log.info({ queryId: name.slice(0, -5) }, 'prepared dataset past retention removed');
+        continue;
+      }
+      this.#ready.add(name.slice(0, -5));
+    }
+  }
+
+  async #drain(): Promise<void> {
+    for (let q = this.#queue.shift(); q && !this.#closed; q = this.#queue.shift()) {
+      const started = this.#d.now();
+      this.#current = { ...q, done: 0 };
+      try {
+        const finished = await this.#prepare(q.queryId, this.#current);
+        if (finished) {
+          this.#ready.add(q.queryId);
+          this.#d.log.info(
+            { queryId: q.queryId, rows: this.#current.done, ms: this.#d.now() - started },
+            'dataset prepared',
+          );
+        }
+      } catch (e) {
+        this.#d.log.error({ queryId: q.queryId, err: e }, 'dataset not prepared: downloads use the vault');
+      } finally {
+        this.#current = undefined;
+      }
+    }
+  }
+
+  /** Writes the query's file; false when closed first (the `.part` file stays for the next start to remove). */
+  async #prepare(queryId: string, progress: { done: number }): Promise<boolean> {
+    const part = `${this.#path(queryId)}.part`;
+    const fh = await open(part, 'w');
+    const counts: ReleaseCounts = { row: 0, withheld: 0, skipped: 0 };
+    try {
+      await fh.write(MAGIC);
+      const encode = (job: Omit<LineJob, 'id'>): Promise<Uint8Array> => {
+        const worker = lineWorker();
+        return worker ? worker.encode(job) : Promise.resolve(encodeBlocks(job));
+      };
+      for await (const chunk of encodedChunks(this.#d, { queryId, offset: 0 }, counts, encode, queryId)) {
+        if (this.#closed) return false;
+        await fh.write(chunk as Uint8Array);
+        progress.done = counts.row;
+      }
+      await fh.write(endFrame({ withheld: counts.withheld, released: counts.row }));
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(part, this.#path(queryId));
+    const dir = await open(this.#opts.dir, 'r');
+    await dir.sync().finally(() => dir.close());
+    return true;
+  }
+}

@@ -1,0 +1,112 @@
+// GET /v1/queries/{id}/data from a prepared dataset (DatasetPreparer.ts, layout in datasetFile.ts): the file read
+// in 1 MB pieces, each block opened with its provider's data key and its lines written out behind their row
+// numbers. The same bytes as the vault's path (datasetStream.ts): rows of a provider who revoked or erased since
+// are withheld (their policy versions are checked against the registry now, invariant 6, and an erased provider's
+// key is gone), numbering and `offset` count released rows only, and the trailer counts what was withheld.
+import { open } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import type { DatasetTrailer } from '@datagraph/protocol';
+import { rowLive } from './CatalogCounts.ts';
+import { type DatasetBlock, type DatasetEnd, DatasetFileError, MAGIC, openBlock, parseFrame } from './datasetFile.ts';
+import type { DatasetStreamDeps, DatasetStreamRequest } from './datasetStream.ts';
+
+const READ = 1 << 20;
+/** Bytes of lines gathered before they are handed to the socket. */
+const OUT = 1 << 20;
+
+export function preparedDatasetStream(d: DatasetStreamDeps, req: DatasetStreamRequest, file: string): Readable {
+  return Readable.from(preparedChunks(d, req, file), { objectMode: false, highWaterMark: 1 << 20 });
+}
+
+async function* preparedChunks(d: DatasetStreamDeps, req: DatasetStreamRequest, file: string): AsyncGenerator<Buffer> {
+  const fh = await open(file, 'r');
+  try {
+    let buf: Buffer = Buffer.allocUnsafeSlow(READ);
+    let have = 0;
+    let at = MAGIC.length;
+    let pos = 0;
+    let first = 0; // rows the blocks so far hold
+    let row = req.offset;
+    let skip = req.offset;
+    let withheld = 0;
+    let out: Buffer = Buffer.allocUnsafeSlow(OUT + (64 << 10));
+    let outAt = 0;
+    let end: DatasetEnd | undefined;
+    const lines = async (b: DatasetBlock) => {
+      const record = d.registry.provider(b.provider);
+      const key = record ? await d.vault.dataKey(b.provider) : undefined;
+      const live = b.policy.map((p) => key !== undefined && rowLive({ policyVersion: p }, record));
+      let wanted = 0;
+      for (const l of live) if (l) wanted++;
+      withheld += live.length - wanted;
+      if (wanted <= skip) {
+        skip -= wanted; // the block is before the resumed download's first row, or all withheld: not opened
+        return;
+      }
+      const plain = openBlock(key as Buffer, b);
+      for (let i = 0, s = 0; i < b.lens.length; s += b.lens[i] as number, i++) {
+        if (!live[i]) continue;
+        if (skip > 0) {
+          skip--;
+          continue;
+        }
+        const len = b.lens[i] as number;
+        if (outAt + len + 24 > out.length) out = grow(out, outAt, len + 24);
+        outAt += out.write(`{"row":${row++},`, outAt, 'latin1');
+        outAt += plain.copy(out, outAt, s, s + len);
+      }
+    };
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, have, buf.length - have, pos);
+      pos += bytesRead;
+      have += bytesRead;
+      if (pos === bytesRead && !buf.subarray(0, MAGIC.length).equals(MAGIC))
+        throw new DatasetFileError('not a prepared dataset');
+      let need = 0;
+      while (!end) {
+        const f = parseFrame(req.queryId, first, buf, at, have);
+        if ('need' in f) {
+          need = f.need;
+          break;
+        }
+        at = f.next;
+        if ('end' in f) end = f.end;
+        else {
+          await lines(f.block);
+          first += f.block.lens.length;
+        }
+      }
+      if (outAt >= OUT || (end && outAt > 0)) {
+        yield out.subarray(0, outAt);
+        out = Buffer.allocUnsafeSlow(OUT + (64 << 10));
+        outAt = 0;
+      }
+      if (end) break;
+      if (bytesRead === 0) throw new DatasetFileError('prepared dataset ends before its end frame');
+      // keep the unread part at the front (and make room for a frame bigger than the buffer)
+      const rest = have - at;
+      const bigger = rest + need > buf.length ? Buffer.allocUnsafeSlow(rest + need) : buf;
+      buf.copy(bigger, 0, at, have);
+      buf = bigger;
+      have = rest;
+      at = 0;
+    }
+    if (end.released !== first) throw new DatasetFileError('prepared dataset holds other rows than its end frame says');
+    const trailer: DatasetTrailer = {
+      queryId: req.queryId,
+      released: row - req.offset,
+      withheld: withheld + end.withheld,
+      nextOffset: row,
+    };
+    req.onEnd?.(trailer);
+    yield Buffer.from(`${JSON.stringify({ trailer })}\n`, 'latin1');
+  } finally {
+    await fh.close();
+  }
+}
+
+function grow(buf: Buffer, used: number, more: number): Buffer {
+  const bigger = Buffer.allocUnsafeSlow(Math.max(buf.length * 2, used + more));
+  buf.copy(bigger, 0, 0, used);
+  return bigger;
+}
