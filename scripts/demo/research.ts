@@ -48,6 +48,28 @@ export async function researchDemo(ctx: DemoContext, providers: DemoProvider[]):
   const lines = readFileSync(file, 'utf8').split('\r\n');
   console.log(`  ${file}: ${lines.length - 2} rows; header: ${lines[0]?.slice(0, 110)}…`);
   console.log(indent(await runDatagraph(['researcher', 'verify', file], env)));
+  // After payment the gateway prepares the dataset in the background; NDJSON downloads then read that file.
+  const saved = JSON.parse(readFileSync(join(ctx.dir, 'researcher-state.json'), 'utf8')) as {
+    queries: Record<string, { token: string }>;
+  };
+  const token = saved.queries[queryId]?.token as string;
+  const t0 = Date.now();
+  for (;;) {
+    const r = await fetch(`${GATEWAY_HTTP}/v1/queries/${queryId}`, { headers: { authorization: `Bearer ${token}` } });
+    const dataset = ((await r.json()) as { dataset?: { state: string } }).dataset;
+    if (dataset?.state === 'prepared') break;
+    if (Date.now() - t0 > 60_000) throw new Error(`demo: the dataset was not prepared (${JSON.stringify(dataset)})`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const ndjson = join(ctx.dir, `dataset-${queryId}.ndjson`);
+  const fromPrepared = JSON.parse(
+    await runDatagraph(['researcher', 'download', queryId, '--format', 'ndjson', '--out', ndjson, ...researcher], env),
+  ) as { rows: number; source?: string };
+  console.log(
+    `  the dataset prepared after payment (GET /v1/queries/{id}: dataset.state "prepared"); NDJSON download: ` +
+      `${fromPrepared.rows} rows from the ${fromPrepared.source} dataset`,
+  );
+  console.log(indent(await runDatagraph(['researcher', 'verify', ndjson], env)));
   const tampered = join(ctx.dir, 'dataset-tampered.csv');
   // One row's step count, one more than the provider's device signed: the kind of change verify must catch.
   const header = (lines[0] ?? '').split(',');

@@ -12,7 +12,7 @@ import type { DatasetStreamDeps, DatasetStreamRequest } from './datasetStream.ts
 
 const READ = 1 << 20;
 /** Bytes of lines gathered before they are handed to the socket. */
-const OUT = 1 << 20;
+const OUT = 96 << 10;
 
 export function preparedDatasetStream(d: DatasetStreamDeps, req: DatasetStreamRequest, file: string): Readable {
   return Readable.from(preparedChunks(d, req, file), { objectMode: false, highWaterMark: 1 << 20 });
@@ -29,7 +29,7 @@ async function* preparedChunks(d: DatasetStreamDeps, req: DatasetStreamRequest, 
     let row = req.offset;
     let skip = req.offset;
     let withheld = 0;
-    let out: Buffer = Buffer.allocUnsafeSlow(OUT + (64 << 10));
+    let out: Buffer = Buffer.allocUnsafeSlow(OUT + (16 << 10));
     let outAt = 0;
     let end: DatasetEnd | undefined;
     const lines = async (b: DatasetBlock) => {
@@ -75,10 +75,15 @@ async function* preparedChunks(d: DatasetStreamDeps, req: DatasetStreamRequest, 
           await lines(f.block);
           first += f.block.lens.length;
         }
+        if (outAt >= OUT) {
+          yield out.subarray(0, outAt);
+          out = Buffer.allocUnsafeSlow(OUT + (16 << 10));
+          outAt = 0;
+        }
       }
-      if (outAt >= OUT || (end && outAt > 0)) {
+      if (end && outAt > 0) {
         yield out.subarray(0, outAt);
-        out = Buffer.allocUnsafeSlow(OUT + (64 << 10));
+        out = Buffer.allocUnsafeSlow(OUT + (16 << 10));
         outAt = 0;
       }
       if (end) break;

@@ -17,6 +17,8 @@ export interface DownloadResult {
   added: number;
   /** Rows recorded for the query but withheld (provider revoked or erased since), when the server said. */
   withheld?: number;
+  /** Where the gateway read the rows: its prepared dataset or the vault (the same bytes; `x-dg-source`). */
+  source?: string;
 }
 
 export interface DownloadRequest {
@@ -37,6 +39,7 @@ export async function downloadDataset(api: ResearchApi, req: DownloadRequest): P
     );
   const res = await api.data(req.queryId, req.token, req.format, partial.rows, req.signal);
   const total = Number.parseInt(res.headers.get('x-dg-rows') ?? '', 10);
+  const source = res.headers.get('x-dg-source');
   const fd = openSync(req.file, partial.bytes > 0 || partial.rows > 0 ? 'r+' : 'w', 0o644);
   ftruncateSync(fd, partial.bytes);
   let position = partial.bytes;
@@ -121,5 +124,6 @@ export async function downloadDataset(api: ResearchApi, req: DownloadRequest): P
     rows: next,
     added: next - partial.rows,
     ...(trailer ? { withheld: trailer.withheld } : {}),
+    ...(source ? { source } : {}),
   };
 }
