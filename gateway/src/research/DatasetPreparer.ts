@@ -34,6 +34,8 @@ export class DatasetPreparer {
   readonly #d: DatasetStreamDeps & { log: Logger; now: () => number };
   readonly #opts: DatasetPreparerOptions;
   readonly #ready = new Set<string>();
+  /** Failed or discarded since this start: downloads read the vault (the next start tries again). */
+  readonly #failed = new Set<string>();
   readonly #queue: { queryId: string; rows: number }[] = [];
   #current: { queryId: string; rows: number; done: number } | undefined;
   #running: Promise<void> | undefined;
@@ -63,22 +65,30 @@ export class DatasetPreparer {
     if (this.#ready.has(queryId)) return { state: 'prepared' };
     const c = this.#current;
     if (c?.queryId === queryId) return { state: 'preparing', rows: c.done, of: c.rows };
-    return { state: 'queued' };
+    return this.#failed.has(queryId) ? { state: 'off' } : { state: 'queued' };
   }
 
   /** Prepare a complete query's dataset (after those queued before it). */
   schedule(queryId: string, rows: number): void {
-    if (!this.#opts.enabled || this.#closed || this.#ready.has(queryId)) return;
+    if (!this.#opts.enabled || this.#closed || this.#ready.has(queryId) || this.#failed.has(queryId)) return;
     if (this.#current?.queryId === queryId || this.#queue.some((q) => q.queryId === queryId)) return;
     this.#queue.push({ queryId, rows });
-    this.#running ??= this.#drain().finally(() => {
+    this.#kick();
+  }
+
+  /** One drain at a time; one that ends with queries queued meanwhile is followed by another. */
+  #kick(): void {
+    if (this.#running || this.#closed || this.#queue.length === 0) return;
+    this.#running = this.#drain().finally(() => {
       this.#running = undefined;
+      this.#kick();
     });
   }
 
   /** A file that failed to read (corrupt, or a key it needs is gone for good) is dropped: downloads use the vault. */
   async discard(queryId: string, why: string): Promise<void> {
     if (!this.#ready.delete(queryId)) return;
+    this.#failed.add(queryId);
     this.#d.log.warn({ queryId, why }, 'prepared dataset discarded');
     await unlink(this.#path(queryId)).catch(() => {});
   }
@@ -126,6 +136,7 @@ export class DatasetPreparer {
           );
         }
       } catch (e) {
+        this.#failed.add(q.queryId);
         this.#d.log.error({ queryId: q.queryId, err: e }, 'dataset not prepared: downloads use the vault');
       } finally {
         this.#current = undefined;

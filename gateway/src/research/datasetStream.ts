@@ -72,13 +72,20 @@ async function* releasable(
   req: { queryId: string; offset: number },
   counts: ReleaseCounts,
 ): AsyncGenerator<UsageRef[]> {
-  const active = (ref: UsageRef) => rowLive(ref, d.registry.provider(ref.provider));
+  // A provider whose data key is gone has nothing readable left (erasure deletes the key first): their rows are
+  // withheld here too, so the rows an `offset` skips are rows that would have been released.
+  const keyed = new Map<string, boolean>();
   let skip = req.offset;
   let pending: UsageRef[] = [];
   let want = FIRST_CHUNK;
   for await (const chunk of d.research.usageChunks(req.queryId, CHUNK)) {
     for (const ref of chunk) {
-      if (!active(ref)) {
+      let hasKey = keyed.get(ref.provider);
+      if (hasKey === undefined) {
+        hasKey = (await d.vault.dataKey(ref.provider)) !== undefined;
+        keyed.set(ref.provider, hasKey);
+      }
+      if (!hasKey || !rowLive(ref, d.registry.provider(ref.provider))) {
         counts.withheld++;
         continue;
       }

@@ -34,16 +34,28 @@ async function* preparedChunks(d: DatasetStreamDeps, req: DatasetStreamRequest, 
     let end: DatasetEnd | undefined;
     const lines = async (b: DatasetBlock) => {
       const record = d.registry.provider(b.provider);
-      const key = record ? await d.vault.dataKey(b.provider) : undefined;
-      const live = b.policy.map((p) => key !== undefined && rowLive({ policyVersion: p }, record));
-      let wanted = 0;
-      for (const l of live) if (l) wanted++;
-      withheld += live.length - wanted;
-      if (wanted <= skip) {
-        skip -= wanted; // the block is before the resumed download's first row, or all withheld: not opened
+      if (!record) throw new DatasetFileError(`block of rows from ${b.first} names no known provider`);
+      const key = await d.vault.dataKey(b.provider);
+      if (!key) {
+        withheld += b.lens.length; // erased or revoked: the key is gone, and with it every row of theirs
         return;
       }
-      const plain = openBlock(key as Buffer, b);
+      let wanted = 0;
+      const live = b.policy.map((p) => {
+        if (p < 1) throw new DatasetFileError(`block of rows from ${b.first} holds policy version ${p}`);
+        const l = rowLive({ policyVersion: p }, record);
+        if (l) wanted++;
+        return l;
+      });
+      withheld += live.length - wanted;
+      // A block none of whose rows is sent is not opened: a provider who shares again after revoking has a new key,
+      // and their older blocks no longer open. Its header is only read then; changed on disk, it could withhold
+      // rows but never send or alter one (a sent row's block is opened, and its tag covers the header).
+      if (wanted <= skip) {
+        skip -= wanted;
+        return;
+      }
+      const plain = openBlock(key, b);
       for (let i = 0, s = 0; i < b.lens.length; s += b.lens[i] as number, i++) {
         if (!live[i]) continue;
         if (skip > 0) {
