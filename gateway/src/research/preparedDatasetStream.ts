@@ -1,11 +1,11 @@
 // GET /v1/queries/{id}/data from a prepared dataset (DatasetPreparer.ts, layout in datasetFile.ts): the file read
 // in 1 MB pieces, each block opened with its provider's data key and its lines written out behind their row
-// numbers. The same bytes as the vault's path (datasetStream.ts): rows of a provider who revoked or erased since
+// numbers (CSV: each line parsed and written by protocol's codec, as the vault's path does). The same bytes as the vault's path (datasetStream.ts): rows of a provider who revoked or erased since
 // are withheld (their policy versions are checked against the registry now, invariant 6, and an erased provider's
 // key is gone), numbering and `offset` count released rows only, and the trailer counts what was withheld.
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import type { DatasetTrailer } from '@datagraph/protocol';
+import { csvHeader, type DatasetRow, type DatasetTrailer, rowToCsvLine } from '@datagraph/protocol';
 import { rowLive } from './CatalogCounts.ts';
 import { type DatasetBlock, type DatasetEnd, DatasetFileError, MAGIC, openBlock, parseFrame } from './datasetFile.ts';
 import type { DatasetStreamDeps, DatasetStreamRequest } from './datasetStream.ts';
@@ -20,7 +20,9 @@ export function preparedDatasetStream(d: DatasetStreamDeps, req: DatasetStreamRe
 
 async function* preparedChunks(d: DatasetStreamDeps, req: DatasetStreamRequest, file: string): AsyncGenerator<Buffer> {
   const fh = await open(file, 'r');
+  const csv = req.format === 'csv' ? req.columns : undefined;
   try {
+    if (csv) yield Buffer.from(csvHeader(csv), 'utf8');
     let buf: Buffer = Buffer.allocUnsafeSlow(READ);
     let have = 0;
     let at = MAGIC.length;
@@ -63,6 +65,15 @@ async function* preparedChunks(d: DatasetStreamDeps, req: DatasetStreamRequest, 
           continue;
         }
         const len = b.lens[i] as number;
+        if (csv) {
+          const line = rowToCsvLine(
+            JSON.parse(`{"row":${row++},${plain.toString('utf8', s, s + len)}`) as DatasetRow,
+            csv,
+          );
+          if (outAt + line.length * 3 > out.length) out = grow(out, outAt, line.length * 3);
+          outAt += out.write(line, outAt, 'utf8');
+          continue;
+        }
         if (outAt + len + 24 > out.length) out = grow(out, outAt, len + 24);
         outAt += out.write(`{"row":${row++},`, outAt, 'latin1');
         outAt += plain.copy(out, outAt, s, s + len);
@@ -116,7 +127,7 @@ async function* preparedChunks(d: DatasetStreamDeps, req: DatasetStreamRequest, 
       nextOffset: row,
     };
     req.onEnd?.(trailer);
-    yield Buffer.from(`${JSON.stringify({ trailer })}\n`, 'latin1');
+    if (!csv) yield Buffer.from(`${JSON.stringify({ trailer })}\n`, 'latin1');
   } finally {
     await fh.close();
   }

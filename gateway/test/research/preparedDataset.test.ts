@@ -66,11 +66,11 @@ async function collect(s: Readable): Promise<Buffer> {
 type Ctx = Awaited<ReturnType<typeof setup>>;
 
 /** Both downloads from `offset`: their bytes and trailers. */
-async function both(c: Ctx, file: string, offset: number) {
+async function both(c: Ctx, file: string, offset: number, format: 'ndjson' | 'csv' = 'ndjson') {
   const trailers: DatasetTrailer[] = [];
   const req = (n: number) => ({
     queryId,
-    format: 'ndjson' as const,
+    format,
     columns: c.columns,
     offset,
     onEnd: (tr: DatasetTrailer) => {
@@ -491,3 +491,22 @@ t.test(
     }
   },
 );
+
+t.test('CSV from the prepared dataset = CSV from the vault, withheld rows and offsets included', async (t) => {
+  const c = await setup(t);
+  const p = c.preparer();
+  await p.start();
+  const file = await prepared(p);
+  const providers = [...new Set((await usageOf(c)).map((r) => r.provider))];
+  await setStatus(c, providers[5] as string, 'revoked', 1);
+  for (const offset of [0, 31, 1000, 1470, 2000]) {
+    const r = await both(c, file, offset, 'csv');
+    t.ok(r.prepared.equals(r.vault), `offset ${offset}: the same bytes`);
+    t.same(r.preparedTrailer, r.vaultTrailer, `offset ${offset}: the same trailer`);
+  }
+  const text = (await both(c, file, 0, 'csv')).prepared.toString('utf8');
+  const lines = text.split('\r\n');
+  t.match(lines[0], /^row,id,provider,/, 'the header first');
+  t.equal(lines.length - 2, ROWS - 30, 'one record per released row (and the last CRLF)');
+  t.notMatch(text, /"trailer"/, 'no NDJSON trailer line in CSV');
+});

@@ -151,6 +151,7 @@ t.test('acceptance 1 and 4: quote, pay with dag4, download, every row verifies; 
 
   const csv = await f.api(`/v1/queries/${status.queryId}/data?format=csv`, { token });
   t.match(csv.headers.get('content-type'), /text\/csv/);
+  t.equal(csv.headers.get('x-dg-source'), 'prepared', 'CSV is written from the prepared dataset too');
   const fromCsv = readRows(csv.text, 'csv');
   t.same(fromCsv.problems, []);
   t.same(await verifyAll(fromCsv.rows), [], 'CSV rows verify too');

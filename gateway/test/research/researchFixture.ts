@@ -12,7 +12,7 @@ import {
   type UpdateBody,
 } from '@datagraph/protocol';
 import { dag4 } from '@stardust-collective/dag4';
-import { type RunningGateway } from '../../src/Gateway.ts';
+import type { RunningGateway } from '../../src/Gateway.ts';
 import { buildProviderAction } from '../../src/registry/providerRequests.ts';
 import {
   cleanup,

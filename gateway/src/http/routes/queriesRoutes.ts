@@ -15,7 +15,7 @@ export interface QueriesRouteDeps {
   queries: QueryService;
   research: ResearchStore;
   dataset: DatasetStreamDeps;
-  /** Prepared datasets (NDJSON downloads read one when it is ready; CSV and the rest read the vault). */
+  /** Prepared datasets (downloads read a query's file once it is ready, the vault before). */
   prepared?: DatasetPreparer;
 }
 
@@ -100,7 +100,7 @@ export const queriesRoutes: FastifyPluginAsyncZod<QueriesRouteDeps> = async (app
           trailer = t;
         },
       };
-      const file = format === 'ndjson' ? d.prepared?.file(q.queryId) : undefined;
+      const file = d.prepared?.file(q.queryId);
       const stream = file ? preparedDatasetStream(d.dataset, request, file) : datasetStream(d.dataset, request);
       if (file)
         stream.once('error', (e) => {
