@@ -144,11 +144,15 @@ export class DatasetPreparer {
     }
   }
 
-  /** Writes the query's file; false when closed first (the `.part` file stays for the next start to remove). */
+  /**
+   * Writes the query's file; false when closed first (the `.part` file stays for the next start to remove). Each
+   * chunk's buffer goes back to the line worker once written (LineWorker.recycle).
+   */
   async #prepare(queryId: string, progress: { done: number }): Promise<boolean> {
     const part = `${this.#path(queryId)}.part`;
     const fh = await open(part, 'w');
     const counts: ReleaseCounts = { row: 0, withheld: 0, skipped: 0 };
+    let written = false;
     try {
       await fh.write(MAGIC);
       const encode = (job: Omit<LineJob, 'id'>): Promise<Uint8Array> => {
@@ -158,12 +162,16 @@ export class DatasetPreparer {
       for await (const chunk of encodedChunks(this.#d, { queryId, offset: 0 }, counts, encode, queryId)) {
         if (this.#closed) return false;
         await fh.write(chunk as Uint8Array);
+        lineWorker()?.recycle(chunk as Uint8Array); // written: its memory goes back to the worker
         progress.done = counts.row;
       }
       await fh.write(endFrame({ withheld: counts.withheld, released: counts.row }));
       await fh.sync();
+      written = true;
     } finally {
       await fh.close();
+      // a failed write (a full disk...) leaves nothing behind; a close mid-way leaves it to the next start
+      if (!written && !this.#closed) await unlink(part).catch(() => {});
     }
     await rename(part, this.#path(queryId));
     const dir = await open(this.#opts.dir, 'r');

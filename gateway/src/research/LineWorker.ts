@@ -9,6 +9,8 @@ export class LineWorker {
   readonly #pending = new Map<number, { resolve: (b: Uint8Array) => void; reject: (e: Error) => void }>();
   #next = 0;
   #failed: Error | undefined;
+  /** Results of blocks jobs (their buffers may go back to the worker). */
+  readonly #fromWorker = new WeakSet<Uint8Array>();
   readonly ready: Promise<void>;
 
   constructor() {
@@ -35,8 +37,10 @@ export class LineWorker {
       const p = this.#pending.get(m.id);
       this.#pending.delete(m.id);
       if (this.#pending.size === 0) this.#worker.unref();
-      if ('bytes' in m) p?.resolve(m.bytes);
-      else p?.reject(new Error(`download worker: ${m.error}`));
+      if ('bytes' in m) {
+        this.#fromWorker.add(m.bytes);
+        p?.resolve(m.bytes);
+      } else p?.reject(new Error(`download worker: ${m.error}`));
     });
     const fail = (e: Error) => {
       this.#failed = e;
@@ -47,6 +51,16 @@ export class LineWorker {
     this.#worker.on('error', fail);
     this.#worker.on('exit', (code) => fail(new Error(`download worker exited (${code})`)));
     // held open until it is ready, then only while jobs are out (an idle worker never keeps the process alive)
+  }
+
+  /**
+   * Hands a blocks job's output back once it is written (the preparation knows when: its file write resolved), so
+   * the worker reuses the memory. Nothing may read `bytes` after this.
+   */
+  recycle(bytes: Uint8Array): void {
+    if (!this.#fromWorker.has(bytes) || this.#failed) return;
+    this.#fromWorker.delete(bytes);
+    this.#worker.postMessage({ recycle: bytes.buffer }, [bytes.buffer as ArrayBuffer]);
   }
 
   /** The job's bytes: its NDJSON lines, or a prepared dataset's blocks when it has `blocks`. */

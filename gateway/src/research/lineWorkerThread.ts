@@ -111,13 +111,29 @@ export function encodeBlocks(job: Omit<LineJob, 'id'>): Uint8Array {
   const parts = sealBlocks(b.queryId, job.row, lines, lens, rows);
   let size = 0;
   for (const p of parts) size += p.length;
-  const out = Buffer.allocUnsafeSlow(size);
+  const out = recycled(size) ?? Buffer.allocUnsafeSlow(size);
   let at = 0;
   for (const p of parts) at += p.copy(out, at);
-  return out;
+  return out.subarray(0, size);
 }
 
-parentPort?.on('message', (job: LineJob) => {
+// Buffers the main thread has written to the prepared file and handed back (LineWorker.recycle): a preparation's
+// output buffers go round instead of piling up in the main thread as external memory until a full collection.
+const pool: ArrayBuffer[] = [];
+const POOL = 8;
+
+function recycled(size: number): Buffer | undefined {
+  const i = pool.findIndex((ab) => ab.byteLength >= size);
+  if (i < 0) return undefined;
+  const [ab] = pool.splice(i, 1);
+  return Buffer.from(ab as ArrayBuffer);
+}
+
+parentPort?.on('message', (job: LineJob | { recycle: ArrayBuffer }) => {
+  if ('recycle' in job) {
+    if (pool.length < POOL) pool.push(job.recycle);
+    return;
+  }
   let result: LineResult;
   try {
     // a buffer of its own (allocUnsafeSlow never pools), handed over to the main thread without a copy

@@ -12,6 +12,7 @@ import {
   signUpdate,
 } from '@datagraph/protocol';
 import t from 'tap';
+import { MAGIC, openBlock, parseFrame } from '../../src/research/datasetFile.ts';
 import { LineWorker } from '../../src/research/LineWorker.ts';
 import { encodeLines, type LineJob } from '../../src/research/lineWorkerThread.ts';
 import { GatewayStore } from '../../src/store/GatewayStore.ts';
@@ -93,4 +94,43 @@ t.test('worker lines = rowToNdjsonLine, byte for byte; a tampered row fails the 
   tampered.sealed[3] = `${s0.slice(0, 40)}${s0[40] === 'A' ? 'B' : 'A'}${s0.slice(41)}`;
   await t.rejects(worker.encode(tampered), /download worker/, 'a row that does not authenticate fails');
   t.equal(Buffer.from(await worker.encode(job)).toString('utf8'), expected, 'the worker goes on after a failed job');
+  // blocks jobs (a prepared dataset): their buffers go back to the worker once written and are reused, and what a
+  // reused buffer held before never shows in the next job's blocks
+  const providersOfKeys = keys.map((k) => providers[sealed.findIndex((x) => x?.key === k) % 3]?.address as string);
+  const blocksJob = { ...job, blocks: { queryId: 'q', providers: providersOfKeys, policy: job.keyOf.map(() => 1) } };
+  const lines = (bytes: Uint8Array) => {
+    const buf = Buffer.concat([MAGIC, Buffer.from(bytes)]);
+    let out = '';
+    for (let at = MAGIC.length, first = 10; at < buf.length; ) {
+      const f = parseFrame('q', first, buf, at, buf.length);
+      if (!('block' in f)) throw new Error('a whole block expected');
+      out += openBlock(keys[providersOfKeys.indexOf(f.block.provider)] as Buffer, f.block).toString('utf8');
+      first += f.block.lens.length;
+      at = f.next;
+    }
+    return out;
+  };
+  const headless = expected.replace(/^\{"row":\d+,/gm, '');
+  const first = await worker.encode(blocksJob);
+  t.equal(lines(first), headless, 'blocks hold the lines without their row numbers');
+  const capacity = first.buffer.byteLength;
+  worker.recycle(first);
+  t.equal(first.byteLength, 0, 'a recycled buffer is handed over (detached here)');
+  const half = {
+    ...blocksJob,
+    ...Object.fromEntries(
+      ['sealed', 'aad', 'keyOf', 'ordinal', 'merkle', 'entriesRoot'].map((k) => [
+        k,
+        (job[k as keyof typeof job] as unknown[]).slice(0, 350),
+      ]),
+    ),
+    blocks: { ...blocksJob.blocks, policy: blocksJob.blocks.policy.slice(0, 350) },
+  } as typeof blocksJob;
+  const second = await worker.encode(half);
+  t.equal(second.buffer.byteLength, capacity, 'the next blocks job reuses it');
+  t.ok(second.byteLength < capacity, 'and returns only its own bytes');
+  t.equal(lines(second), `${headless.split('\n').slice(0, 350).join('\n')}\n`);
+  const mine = new Uint8Array(16);
+  worker.recycle(mine);
+  t.equal(mine.byteLength, 16, 'a buffer the worker did not make is not taken');
 });
