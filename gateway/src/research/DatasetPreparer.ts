@@ -5,7 +5,8 @@
 // downloads take the vault's path (datasetStream.ts), byte for byte the same lines.
 // One query is prepared at a time, in the background. A file is written under a `.part` name, synced and renamed:
 // a crash leaves no half file under the final name, and the next start prepares again what was not finished.
-// A file older than `retentionDays` is removed (downloads fall back to the vault's path).
+// A file older than `retentionDays` is removed, at start and hourly (downloads fall back to the vault's path), and a
+// query paid longer ago is not prepared again.
 import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -28,18 +29,20 @@ export interface DatasetPreparerOptions {
   retentionDays: number;
 }
 
-const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 
 export class DatasetPreparer {
   readonly #d: DatasetStreamDeps & { log: Logger; now: () => number };
   readonly #opts: DatasetPreparerOptions;
   readonly #ready = new Set<string>();
-  /** Failed or discarded since this start: downloads read the vault (the next start tries again). */
+  /** Failed or discarded since this start: not prepared again in this run. */
   readonly #failed = new Set<string>();
   readonly #queue: { queryId: string; rows: number }[] = [];
   #current: { queryId: string; rows: number; done: number } | undefined;
   #running: Promise<void> | undefined;
   #closed = false;
+  #expiry: NodeJS.Timeout | undefined;
 
   constructor(d: DatasetStreamDeps & { log: Logger; now: () => number }, opts: DatasetPreparerOptions) {
     this.#d = d;
@@ -51,8 +54,13 @@ export class DatasetPreparer {
     if (!this.#opts.enabled) return;
     await mkdir(this.#opts.dir, { recursive: true });
     await this.#sweep();
+    this.#expiry = setInterval(() => void this.expire().catch(() => {}), HOUR);
+    this.#expiry.unref();
+    // a query paid longer ago than the retention is not prepared again (its file expired, or it predates them)
+    const cutoff = this.#d.now() - this.#opts.retentionDays * DAY;
     for await (const q of this.#d.research.queries())
-      if (q.status === 'complete' && !this.#ready.has(q.queryId)) this.schedule(q.queryId, q.rows);
+      if (q.status === 'complete' && q.createdAt >= cutoff && !this.#ready.has(q.queryId))
+        this.schedule(q.queryId, q.rows);
   }
 
   /** The prepared file of a query, if its downloads can read one. */
@@ -65,7 +73,8 @@ export class DatasetPreparer {
     if (this.#ready.has(queryId)) return { state: 'prepared' };
     const c = this.#current;
     if (c?.queryId === queryId) return { state: 'preparing', rows: c.done, of: c.rows };
-    return this.#failed.has(queryId) ? { state: 'off' } : { state: 'queued' };
+    // not waiting either: failed, discarded or expired (downloads read the vault)
+    return this.#queue.some((q) => q.queryId === queryId) ? { state: 'queued' } : { state: 'off' };
   }
 
   /** Prepare a complete query's dataset (after those queued before it). */
@@ -96,6 +105,7 @@ export class DatasetPreparer {
   /** Stops after the chunk in hand; an unfinished file is removed at the next start. */
   async close(): Promise<void> {
     this.#closed = true;
+    clearInterval(this.#expiry);
     this.#queue.length = 0;
     await this.#running;
   }
@@ -105,21 +115,33 @@ export class DatasetPreparer {
   }
 
   async #sweep(): Promise<void> {
-    const cutoff = this.#d.now() - this.#opts.retentionDays * DAY;
     for (const name of await readdir(this.#opts.dir)) {
-      const path = join(this.#opts.dir, name);
-      if (name.endsWith('.part')) {
-        await unlink(path).catch(() => {});
-        continue;
-      }
-      if (!name.endsWith('.dgds')) continue;
-      if ((await stat(path)).mtimeMs < cutoff) {
-        await unlink(path).catch(() => {});
-        this.#d.log.info({ queryId: name.slice(0, -5) }, 'prepared dataset past retention removed');
-        continue;
-      }
-      this.#ready.add(name.slice(0, -5));
+      if (name.endsWith('.part')) await unlink(join(this.#opts.dir, name)).catch(() => {});
+      else if (name.endsWith('.dgds')) this.#ready.add(name.slice(0, -5));
     }
+    await this.expire();
+  }
+
+  /**
+   * Removes prepared files past retention (at start, then hourly): their queries' downloads read the vault again.
+   * A download reading one meanwhile goes on (the open file outlives its name). The number removed.
+   */
+  async expire(): Promise<number> {
+    const cutoff = this.#d.now() - this.#opts.retentionDays * DAY;
+    let removed = 0;
+    for (const queryId of [...this.#ready]) {
+      const path = this.#path(queryId);
+      const mtime = await stat(path).then(
+        (st) => st.mtimeMs,
+        () => -Infinity, // gone from under us: forget it too
+      );
+      if (mtime >= cutoff) continue;
+      this.#ready.delete(queryId);
+      await unlink(path).catch(() => {});
+      removed++;
+      this.#d.log.info({ queryId }, 'prepared dataset past retention removed');
+    }
+    return removed;
   }
 
   async #drain(): Promise<void> {

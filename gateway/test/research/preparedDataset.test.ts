@@ -105,7 +105,7 @@ t.test(
     // the line worker is not started yet in this process: the preparer's first lineWorker() call starts it and
     // gets none, so its first chunks are encoded on this thread, the rest on the worker once it is up
     const p = c.preparer();
-    t.same(p.state(queryId), { state: 'queued' }, 'before start');
+    t.same(p.state(queryId), { state: 'off' }, 'before start: not queued');
     t.equal(p.file(queryId), undefined);
     await p.start();
     // every state seen while it prepares: progress of this query's rows, never backwards
@@ -360,6 +360,25 @@ t.test('start: unfinished files removed, expired ones removed and prepared again
   t.ok(statSync(again).mtimeMs > old.getTime() + DAY, 'a new file');
   const r2 = await both(c, again, 0);
   t.ok(r2.prepared.equals(r2.vault), 'the new file serves the same bytes');
+
+  // the hourly expiry while running: the file goes, downloads read the vault, nothing is prepared again
+  utimesSync(again, old, old);
+  t.equal(await p3.expire(), 1, 'one file past retention');
+  t.same(p3.state(queryId), { state: 'off' });
+  t.equal(p3.file(queryId), undefined);
+  t.notOk(existsSync(again), 'removed');
+  await p3.close();
+
+  // a query paid longer ago than the retention is not prepared at start
+  const record = await c.research.query(queryId);
+  await c.store.write([
+    ...c.research.putQueryOps({ ...(record as NonNullable<typeof record>), createdAt: Date.now() - 3 * DAY }),
+  ]);
+  const p4 = c.preparer({ retentionDays: 2 });
+  await p4.start();
+  t.same(p4.state(queryId), { state: 'off' }, 'not queued');
+  await p4.close();
+  t.same(readdirSync(c.datasets), [], 'nothing written');
 
   // off: nothing prepared, nothing written, every download from the vault
   const offDir = join(c.dir, 'off');
