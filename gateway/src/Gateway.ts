@@ -144,7 +144,7 @@ export async function startGateway(
   const payTo = treasuryKey?.address ?? (config.treasury.address as string);
   const datasets = new DatasetPreparer(
     // the OS's clock, not the injected one: retention compares it with the files' modification times
-    { research, vault, registry, log: log.child({ component: 'datasets' }), now: () => Date.now() },
+    { research, vault, registry, log: log.child({ component: 'datasets' }), now: () => Date.now(), metrics },
     {
       dir: join(config.dataDir, 'datasets'),
       enabled: config.research.prepareDatasets,
@@ -233,7 +233,7 @@ export async function startGateway(
     rateLimit: config.http.rateLimit,
     catalog: () => catalog.catalog(),
     quotes,
-    queries: { queries, research, dataset: { research, vault, registry }, prepared: datasets },
+    queries: { queries, research, dataset: { research, vault, registry }, prepared: datasets, metrics },
     portal: {
       registry,
       vault,

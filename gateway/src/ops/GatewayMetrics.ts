@@ -50,6 +50,18 @@ export class GatewayMetrics {
     buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
     registers: [this.registry],
   });
+  readonly datasetDownloads = new Counter({
+    name: 'dg_gateway_dataset_downloads_total',
+    help: 'dataset downloads started, by where the rows are read (prepared dataset or vault) and format',
+    labelNames: ['source', 'format'] as const,
+    registers: [this.registry],
+  });
+  readonly datasetsPrepared = new Counter({
+    name: 'dg_gateway_datasets_prepared_total',
+    help: 'dataset preparations finished, by outcome (prepared, failed)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
   readonly ledgerErrors = new Counter({
     name: 'dg_gateway_ledger_errors_total',
     help: 'failed metagraph calls',

@@ -10,6 +10,7 @@
 import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import type { GatewayMetrics } from '../ops/GatewayMetrics.ts';
 import { endFrame, MAGIC } from './datasetFile.ts';
 import { type DatasetStreamDeps, encodedChunks, type ReleaseCounts } from './datasetStream.ts';
 import { lineWorker } from './LineWorker.ts';
@@ -29,11 +30,17 @@ export interface DatasetPreparerOptions {
   retentionDays: number;
 }
 
+type PreparerDeps = DatasetStreamDeps & {
+  log: Logger;
+  now: () => number;
+  metrics?: Pick<GatewayMetrics, 'datasetsPrepared'>;
+};
+
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 export class DatasetPreparer {
-  readonly #d: DatasetStreamDeps & { log: Logger; now: () => number };
+  readonly #d: PreparerDeps;
   readonly #opts: DatasetPreparerOptions;
   readonly #ready = new Set<string>();
   /** Failed or discarded since this start: not prepared again in this run. */
@@ -44,7 +51,7 @@ export class DatasetPreparer {
   #closed = false;
   #expiry: NodeJS.Timeout | undefined;
 
-  constructor(d: DatasetStreamDeps & { log: Logger; now: () => number }, opts: DatasetPreparerOptions) {
+  constructor(d: PreparerDeps, opts: DatasetPreparerOptions) {
     this.#d = d;
     this.#opts = opts;
   }
@@ -152,6 +159,7 @@ export class DatasetPreparer {
         const finished = await this.#prepare(q.queryId, this.#current);
         if (finished) {
           this.#ready.add(q.queryId);
+          this.#d.metrics?.datasetsPrepared.inc({ outcome: 'prepared' });
           this.#d.log.info(
             { queryId: q.queryId, rows: this.#current.done, ms: this.#d.now() - started },
             'dataset prepared',
@@ -159,6 +167,7 @@ export class DatasetPreparer {
         }
       } catch (e) {
         this.#failed.add(q.queryId);
+        this.#d.metrics?.datasetsPrepared.inc({ outcome: 'failed' });
         this.#d.log.error({ queryId: q.queryId, err: e }, 'dataset not prepared: downloads use the vault');
       } finally {
         this.#current = undefined;

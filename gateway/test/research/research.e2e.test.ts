@@ -138,6 +138,9 @@ t.test('acceptance 1 and 4: quote, pay with dag4, download, every row verifies; 
   const again = await f.api(`/v1/queries/${status.queryId}/data?format=ndjson`, { token });
   t.equal(again.headers.get('x-dg-source'), 'prepared');
   t.equal(again.text, nd.text, 'the prepared dataset gives the same bytes');
+  const metrics = (await f.api('/metrics')).text;
+  t.match(metrics, /dg_gateway_datasets_prepared_total\{outcome="prepared"\} [1-9]/);
+  t.match(metrics, /dg_gateway_dataset_downloads_total\{source="prepared",format="ndjson"\} [1-9]/);
 
   // the node's own proof route agrees with what the gateway stored
   const one = rows[0] as DatasetRow;

@@ -3,6 +3,7 @@
 import { ApiError, DatasetFormat, QueryRequest, QueryStatus, Uuid } from '@datagraph/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { GatewayMetrics } from '../../ops/GatewayMetrics.ts';
 import type { DatasetPreparer } from '../../research/DatasetPreparer.ts';
 import { type DatasetStreamDeps, datasetStream } from '../../research/datasetStream.ts';
 import { preparedDatasetStream } from '../../research/preparedDatasetStream.ts';
@@ -17,6 +18,7 @@ export interface QueriesRouteDeps {
   dataset: DatasetStreamDeps;
   /** Prepared datasets (downloads read a query's file once it is ready, the vault before). */
   prepared?: DatasetPreparer;
+  metrics?: Pick<GatewayMetrics, 'datasetDownloads'>;
 }
 
 const Params = z.object({ id: Uuid });
@@ -69,6 +71,8 @@ export const queriesRoutes: FastifyPluginAsyncZod<QueriesRouteDeps> = async (app
       schema: {
         tags,
         summary: 'Stream the rows (NDJSON with a closing trailer line, or CSV); offset = released rows to skip',
+        description:
+          'Headers: x-dg-rows (rows recorded for the query), x-dg-source (prepared: read from the dataset prepared after payment; vault: read row by row from the vault, the same bytes); trailers x-dg-released and x-dg-withheld.',
         params: Params,
         querystring: z.object({
           format: DatasetFormat.default('ndjson'),
@@ -102,6 +106,7 @@ export const queriesRoutes: FastifyPluginAsyncZod<QueriesRouteDeps> = async (app
       };
       const file = d.prepared?.file(q.queryId);
       const stream = file ? preparedDatasetStream(d.dataset, request, file) : datasetStream(d.dataset, request);
+      d.metrics?.datasetDownloads.inc({ source: file ? 'prepared' : 'vault', format });
       if (file)
         stream.once('error', (e) => {
           req.log.error({ queryId: q.queryId, err: e }, 'prepared dataset unreadable');
