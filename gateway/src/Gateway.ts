@@ -250,6 +250,8 @@ export async function startGateway(
       authorizeProvider: providerAuthorizer({ clock, sessions: portalSessions }),
     },
   });
+  // before the API answers: a complete query's dataset shows queued (or prepared), never off, from the first request
+  await datasets.start();
   await http.listen({ port: config.http.port, host: config.host });
   broker.attachWebSocket(http.server as HttpServer);
   const httpPort = (http.server.address() as { port: number }).port;
@@ -271,7 +273,6 @@ export async function startGateway(
   lineWorker();
   outbox.start();
   await queries.start();
-  await datasets.start();
   rewards.start();
   log.info(
     { gateway: key.address, mqtt: mqttPort, mqtts: mqttsPort, http: httpPort, ledger: config.ledger },
