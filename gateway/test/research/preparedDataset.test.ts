@@ -529,3 +529,15 @@ t.test('CSV from the prepared dataset = CSV from the vault, withheld rows and of
   t.equal(lines.length - 2, ROWS - 30, 'one record per released row (and the last CRLF)');
   t.notMatch(text, /"trailer"/, 'no NDJSON trailer line in CSV');
 });
+
+t.test('every provider revoked before preparation: an empty prepared dataset, all rows withheld', async (t) => {
+  const c = await setup(t);
+  for (const provider of new Set((await usageOf(c)).map((r) => r.provider))) await setStatus(c, provider, 'revoked', 1);
+  const p = c.preparer();
+  await p.start();
+  const file = await prepared(p);
+  t.equal(readFileSync(file).length, MAGIC.length + END_BYTES, 'the magic and the end frame alone');
+  const r = await both(c, file, 0);
+  t.ok(r.prepared.equals(r.vault), 'the same bytes');
+  t.match(r.preparedTrailer, { released: 0, withheld: ROWS, nextOffset: 0 });
+});
