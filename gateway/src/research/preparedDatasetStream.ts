@@ -1,8 +1,9 @@
 // GET /v1/queries/{id}/data from a prepared dataset (DatasetPreparer.ts, layout in datasetFile.ts): the file read
 // in 1 MB pieces, each block opened with its provider's data key and its lines written out behind their row
-// numbers (CSV: each line parsed and written by protocol's codec, as the vault's path does). The same bytes as the vault's path (datasetStream.ts): rows of a provider who revoked or erased since
-// are withheld (their policy versions are checked against the registry now, invariant 6, and an erased provider's
-// key is gone), numbering and `offset` count released rows only, and the trailer counts what was withheld.
+// numbers (CSV: each line parsed and written by protocol's codec, as the vault's path does). The same bytes as the
+// vault's path (datasetStream.ts): rows of a provider who revoked or erased since are withheld (their policy
+// versions are checked against the registry now, invariant 6, and an erased provider's key is gone), numbering and
+// `offset` count released rows only, and the trailer counts what was withheld.
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { csvHeader, type DatasetRow, type DatasetTrailer, rowToCsvLine } from '@datagraph/protocol';
@@ -104,12 +105,10 @@ async function* preparedChunks(d: DatasetStreamDeps, req: DatasetStreamRequest, 
           outAt = 0;
         }
       }
-      if (end && outAt > 0) {
-        yield out.subarray(0, outAt);
-        out = Buffer.allocUnsafeSlow(OUT + (16 << 10));
-        outAt = 0;
+      if (end) {
+        if (outAt > 0) yield out.subarray(0, outAt);
+        break;
       }
-      if (end) break;
       if (bytesRead === 0) throw new DatasetFileError('prepared dataset ends before its end frame');
       // keep the unread part at the front (and make room for a frame bigger than the buffer)
       const rest = have - at;
