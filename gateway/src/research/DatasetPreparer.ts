@@ -101,7 +101,7 @@ export class DatasetPreparer {
     });
   }
 
-  /** A file that failed to read (corrupt, or a key it needs is gone for good) is dropped: downloads use the vault. */
+  /** A file that failed to read (a block did not verify, it ended early) is dropped: downloads read the vault. */
   async discard(queryId: string, why: string): Promise<void> {
     if (!this.#ready.delete(queryId)) return;
     this.#failed.add(queryId);
