@@ -14,7 +14,7 @@ import { DatasetPreparer } from '../../src/research/DatasetPreparer.ts';
 import { END_BYTES, MAGIC, parseFrame } from '../../src/research/datasetFile.ts';
 import { datasetStream } from '../../src/research/datasetStream.ts';
 import { lineWorker } from '../../src/research/LineWorker.ts';
-import { preparedDatasetStream } from '../../src/research/preparedDatasetStream.ts';
+import { preparedDatasetStream, writeHead } from '../../src/research/preparedDatasetStream.ts';
 import { ResearchStore, type UsageRef } from '../../src/research/ResearchStore.ts';
 import { GatewayStore } from '../../src/store/GatewayStore.ts';
 import { Vault } from '../../src/vault/Vault.ts';
@@ -540,4 +540,16 @@ t.test('every provider revoked before preparation: an empty prepared dataset, al
   const r = await both(c, file, 0);
   t.ok(r.prepared.equals(r.vault), 'the same bytes');
   t.match(r.preparedTrailer, { released: 0, withheld: ROWS, nextOffset: 0 });
+});
+
+t.test('a line head written in place is the text the codec writes, for any row number', async (t) => {
+  const out = Buffer.alloc(64, 0x7e);
+  const rows = [0, 9, 10, 99, 100, 999_999, 1_000_000, 4_294_967_295, Number.MAX_SAFE_INTEGER];
+  for (let i = 0; i < 200; i++) rows.push(Math.floor(Math.random() * 10 ** (1 + (i % 15))));
+  const wrong = rows.filter((row) => {
+    out.fill(0x7e);
+    const end = writeHead(out, 3, row);
+    return out.toString('latin1', 3, end) !== `{"row":${row},` || out[end] !== 0x7e || out[2] !== 0x7e;
+  });
+  t.same(wrong, []);
 });
