@@ -35,7 +35,9 @@ export interface DatasetBlock {
   iv: Buffer;
   tag: Buffer;
   ciphertext: Buffer;
-  aad: Buffer;
+  /** The query and the block's header bytes: with `first`, its associated data (made only if it is opened). */
+  queryId: string;
+  header: Buffer;
 }
 
 export interface DatasetEnd {
@@ -155,7 +157,8 @@ export function parseFrame(
       iv: buf.subarray(s, s + IV),
       tag: buf.subarray(s + IV, s + IV + TAG),
       ciphertext: buf.subarray(s + IV + TAG, s + sealed),
-      aad: aadOf(queryId, first, buf.subarray(at, s)),
+      queryId,
+      header: buf.subarray(at, s),
     },
     next: s + sealed,
   };
@@ -164,7 +167,7 @@ export function parseFrame(
 /** A block's lines, back to back; throws unless its tag verifies under the provider's key. */
 export function openBlock(key: Uint8Array, b: DatasetBlock): Buffer {
   const d = createDecipheriv('aes-256-gcm', key, b.iv);
-  d.setAAD(b.aad);
+  d.setAAD(aadOf(b.queryId, b.first, b.header));
   d.setAuthTag(b.tag);
   const plain = d.update(b.ciphertext);
   try {
