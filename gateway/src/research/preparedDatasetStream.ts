@@ -1,13 +1,14 @@
 // GET /v1/queries/{id}/data from a prepared dataset (DatasetPreparer.ts, layout in datasetFile.ts): the file read
 // in 1 MB pieces, each block opened with its provider's data key and its lines written out behind their row
-// numbers (CSV: each line parsed and written by protocol's codec, as the vault's path does). The same bytes as the
-// vault's path (datasetStream.ts): rows of a provider who revoked or erased since are withheld (their policy
-// versions are checked against the registry now, invariant 6, and an erased provider's key is gone), numbering and
-// `offset` count released rows only, and the trailer counts what was withheld.
+// numbers (CSV: each line's body parsed and the record written by protocol's codec, csvFromLine.ts). The same
+// bytes as the vault's path (datasetStream.ts): rows of a provider who revoked or erased since are withheld (their
+// policy versions are checked against the registry now, invariant 6, and an erased provider's key is gone),
+// numbering and `offset` count released rows only, and the trailer counts what was withheld.
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { csvHeader, type DatasetRow, type DatasetTrailer, rowToCsvLine } from '@datagraph/protocol';
 import { rowLive } from './CatalogCounts.ts';
+import { csvFromLine } from './csvFromLine.ts';
 import { type DatasetBlock, type DatasetEnd, DatasetFileError, MAGIC, openBlock, parseFrame } from './datasetFile.ts';
 import type { DatasetStreamDeps, DatasetStreamRequest } from './datasetStream.ts';
 
@@ -67,10 +68,9 @@ async function* preparedChunks(d: DatasetStreamDeps, req: DatasetStreamRequest, 
         }
         const len = b.lens[i] as number;
         if (csv) {
-          const line = rowToCsvLine(
-            JSON.parse(`{"row":${row++},${plain.toString('utf8', s, s + len)}`) as DatasetRow,
-            csv,
-          );
+          const text = plain.toString('utf8', s, s + len);
+          const n = row++;
+          const line = csvFromLine(n, text, csv) ?? rowToCsvLine(JSON.parse(`{"row":${n},${text}`) as DatasetRow, csv);
           if (outAt + line.length * 3 > out.length) out = grow(out, outAt, line.length * 3);
           outAt += out.write(line, outAt, 'utf8');
           continue;
