@@ -129,12 +129,12 @@ export class QueryService {
     };
   }
 
-  /** GET /v1/queries/{id}: a pending query is checked once more before answering. */
   /** Whether the query's downloads read a prepared dataset yet. */
   datasetState(queryId: string): DatasetState | undefined {
     return this.#d.datasets?.state(queryId);
   }
 
+  /** GET /v1/queries/{id}: a pending query is checked once more before answering. */
   async get(queryId: string, authorization: string | undefined): Promise<QueryRecord> {
     const q = await this.authorize(queryId, authorization);
     if (q.status !== 'pending') return q;
