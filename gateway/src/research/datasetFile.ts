@@ -14,6 +14,7 @@
 //          and the block's header bytes (first = rows released before it: blocks cannot be moved or dropped)
 //   end:   0x02, rows withheld while preparing, rows released while preparing (the blocks' rows: checked)
 import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto';
+import type { ErrorCode } from '@datagraph/protocol';
 
 export const MAGIC = Buffer.from('DGDSET1\n', 'latin1');
 const BLOCK = 1;
@@ -108,8 +109,12 @@ export function endFrame(e: DatasetEnd): Buffer {
   return b;
 }
 
+/**
+ * A prepared file that does not verify or ends early. Its code is the catalogue's GW_DATASET_FILE; the class stays
+ * here (not a ProtocolError) so the worker thread, which writes blocks, loads nothing of protocol's runtime.
+ */
 export class DatasetFileError extends Error {
-  readonly code = 'GW_DATASET_FILE';
+  readonly code = 'GW_DATASET_FILE' satisfies ErrorCode;
 }
 
 /**

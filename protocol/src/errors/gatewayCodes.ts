@@ -45,6 +45,10 @@ export const gatewayCodes = {
   GW_CONFIG_INVALID: { status: 500, message: 'configuration is invalid' },
   GW_MASTER_KEY: { status: 500, message: 'vault master key is missing or malformed' },
   GW_VAULT_KEY_MISSING: { status: 410, message: 'provider data key is gone (erased)' },
+  GW_DATASET_FILE: {
+    status: 500,
+    message: 'a prepared dataset file does not verify or is cut short: it is dropped and downloads read the vault',
+  },
   // rewards (DESIGN.md section 4; gateway/src/rewards)
   GW_REWARD_BAD_INPUT: { status: 500, message: 'paid-query input to the rewards cycle is inconsistent' },
   GW_REWARD_AMOUNT_UNREPRESENTABLE: {
