@@ -417,7 +417,8 @@ async function loadMeta(store: AgentStore) {
     lastProfileKey: await store.get<string>('meta', 'lastProfileKey'),
     reissuedFor: await store.get<number>('meta', 'reissuedFor'),
     windows: (await store.get<WindowStats>('meta', 'windows')) ?? emptyWindowStats(),
-    acks: (await store.get<PublisherStats>('meta', 'acks')) ?? emptyPublisherStats(),
+    // stats persisted by an older agent lack the newer counters: they start at zero
+    acks: { ...emptyPublisherStats(), ...(await store.get<PublisherStats>('meta', 'acks')) },
   };
 }
 

@@ -40,7 +40,7 @@ export async function runStatus(dir: string, values: Record<string, unknown>, io
     `outbox     ${s.outbox.depth} waiting (${s.outbox.bytes} bytes), ${s.outbox.inFlight} in flight, ${s.outbox.heldForPolicy ?? 0} held for a newer policy; dropped over the cap: hourly ${s.outbox.dropped.hourly ?? 0}, daily ${s.outbox.dropped.daily ?? 0}`,
   );
   io.out(
-    `acks       ${s.acks.accepted} accepted, ${s.acks.duplicate} duplicate, ${s.acks.rejected} rejected, ${s.acks.committed} committed`,
+    `acks       ${s.acks.accepted} accepted, ${s.acks.duplicate} duplicate, ${s.acks.rejected} rejected, ${s.acks.committed} committed; ${s.acks.delivered ?? 0} updates delivered`,
   );
   io.out(
     `last ack   ${ack ? `${ack.status}${ack.code ? ` ${ack.code}` : ''} seq ${ack.seq ?? '?'} at ${new Date(ack.at).toISOString()}` : 'none yet'}`,

@@ -1,5 +1,6 @@
 // Publishes the outbox in seq order with a bounded in-flight window and settles entries on application acks:
-// accepted / duplicate -> deleted; rejected -> dead-letter store with the gateway's code; committed -> recorded.
+// accepted / duplicate -> deleted; rejected -> dead-letter store with the gateway's code; committed -> recorded, and
+// deleted too if the entry is still there (its `accepted` ack was lost to a reconnect).
 // After a disconnect everything unacked is in flight again from the oldest; an ack that never comes (gateway
 // restarted mid-message) is retried after `ackTimeoutMs` of the network clock. The gateway dedupes by id.
 import { Ack, type Clock, parseJson, type TimerHandle } from '@datagraph/protocol';
@@ -16,12 +17,20 @@ export interface AckRecord {
   at: number;
 }
 
-/** Counts of acks that settled an outbox entry, by status; `unknownAcks` for the rest. */
+/**
+ * Counts of acks by status: `accepted`, `duplicate` and `rejected` count the acks that settled an outbox entry,
+ * `committed` every committed ack, `unknownAcks` the other acks for ids not in the outbox.
+ */
 export interface PublisherStats {
   accepted: number;
   duplicate: number;
   rejected: number;
   committed: number;
+  /**
+   * Outbox entries the gateway confirmed it holds: settled by `accepted`, `duplicate`, or by `committed` when the
+   * `accepted` ack was lost. Every update the gateway holds from this device is counted here once.
+   */
+  delivered: number;
   unknownAcks: number;
   /** Updates moved to the dead-letter store (rejected while still in the outbox). */
   deadLettered: number;
@@ -54,6 +63,7 @@ export function emptyPublisherStats(): PublisherStats {
     duplicate: 0,
     rejected: 0,
     committed: 0,
+    delivered: 0,
     unknownAcks: 0,
     deadLettered: 0,
     lastAck: null,
@@ -181,6 +191,7 @@ export class OutboxPublisher {
         ? { code: ack.code ?? 'GW_REJECTED', message: ack.message ?? '', at: rec.at }
         : undefined;
     if (dead) stats.deadLettered++;
+    else stats.delivered++;
     if (dead)
       this.#d.logger.warn(
         { code: 'AG_UPDATE_REJECTED', seq, gatewayCode: dead.code },

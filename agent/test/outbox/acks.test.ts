@@ -1,5 +1,6 @@
 // What each application ack does to the outbox: accepted and duplicate delete, rejected moves the update to the
-// dead-letter store with the gateway's code (never resent), committed is recorded; a PUBACK alone deletes nothing.
+// dead-letter store with the gateway's code (never resent), committed is recorded (and deletes an update whose
+// accepted ack was lost); a PUBACK alone deletes nothing.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import { type Agent, createAgent, type Sample } from '@datagraph/agent';
 import { generateKeyPair, ManualClock } from '@datagraph/protocol';
 import pino from 'pino';
 import t from 'tap';
+import { AgentStore } from '../../src/store/AgentStore.ts';
 import { allFields, signPolicy } from '../helpers/policy.ts';
 import { syntheticSamples } from '../helpers/syntheticDay.ts';
 import { TestGateway, waitFor } from '../helpers/testGateway.ts';
@@ -22,9 +24,14 @@ async function feed(agent: Agent, clock: ManualClock, samples: Sample[], untilMs
   await agent.closeDueWindows();
 }
 
-async function setup(t: { teardown(fn: () => Promise<void> | void): void }, ackTimeoutMs = 60_000) {
+async function setup(
+  t: { teardown(fn: () => Promise<void> | void): void },
+  ackTimeoutMs = 60_000,
+  before?: (dir: string) => Promise<void>,
+) {
   const clock = new ManualClock(Date.UTC(2026, 0, 5));
   const dir = mkdtempSync(join(tmpdir(), 'dg-acks-'));
+  await before?.(dir);
   const device = generateKeyPair();
   const provider = generateKeyPair();
   const gw = await TestGateway.start(clock);
@@ -93,6 +100,23 @@ t.test('committed acks are recorded; acks for settled or unknown ids and invalid
   await waitFor(() => agent.status().acks.unknownAcks === 2, 'later acks still handled');
   t.equal(agent.status().acks.accepted, 1, 'only the ack that settled an update counts as accepted');
   t.equal(agent.status().acks.duplicate, 0);
+  t.equal(agent.status().acks.delivered, 1, 'the update counted delivered once');
+});
+
+t.test('a committed ack settles an update whose accepted ack was lost, counted delivered once', async (t) => {
+  const { clock, gw, agent, device } = await setup(t);
+  gw.acking = false; // the gateway takes the update, but its `accepted` ack never reaches the agent
+  const t0 = clock.now();
+  await feed(agent, clock, syntheticSamples(t0, 1, 4), t0 + H + 5 * 60_000);
+  await waitFor(() => gw.accepted.size === 1, 'the update at the gateway');
+  t.equal(agent.status().outbox.depth, 1, 'still in the outbox without an application ack');
+  const [id] = [...gw.accepted.keys()];
+  gw.sendAck(device.address, { id: id as string, status: 'committed', ordinal: 7 });
+  await waitFor(() => agent.status().outbox.depth === 0, 'settled by the committed ack');
+  t.match(agent.status().acks, { accepted: 0, duplicate: 0, committed: 1, delivered: 1, unknownAcks: 0 });
+  gw.sendAck(device.address, { id: id as string, status: 'accepted' }); // the lost ack, arriving late after all
+  await waitFor(() => agent.status().acks.unknownAcks === 1, 'the late ack handled');
+  t.match(agent.status().acks, { accepted: 0, delivered: 1 }, 'not counted twice');
 });
 
 t.test('without an application ack nothing is deleted (PUBACK proves nothing); the update is sent again', async (t) => {
@@ -109,4 +133,20 @@ t.test('without an application ack nothing is deleted (PUBACK proves nothing); t
     gw.received.slice(1).every((r) => r.status === 'duplicate'),
     'the resends are duplicates',
   );
+});
+
+t.test('ack counters persisted by an agent that had no delivered counter: it starts at zero', async (t) => {
+  const older = { accepted: 5, duplicate: 1, rejected: 0, committed: 6, unknownAcks: 0, deadLettered: 0 };
+  const { clock, agent } = await setup(t, 60_000, async (dir) => {
+    const store = await AgentStore.open(dir);
+    await store.write([
+      { type: 'put', where: 'meta', key: 'acks', value: { ...older, lastAck: null, lastCommitted: null } },
+    ]);
+    await store.close();
+  });
+  t.match(agent.status().acks, { ...older, delivered: 0 }, 'the counters it had, and delivered at zero');
+  const t0 = clock.now();
+  await feed(agent, clock, syntheticSamples(t0, 1, 4), t0 + H + 5 * 60_000);
+  await waitFor(() => agent.status().outbox.depth === 0, 'accepted');
+  t.match(agent.status().acks, { accepted: 6, delivered: 1 }, 'a number, counting on');
 });
