@@ -192,7 +192,7 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadResult> {
     wallMs,
     samples,
     updates: status.seq,
-    acked: status.acks.accepted,
+    acked: status.acks.delivered,
     memory,
   };
 }
