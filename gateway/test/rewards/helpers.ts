@@ -99,24 +99,7 @@ export function makeQueries(providers: readonly string[], count: number, seed = 
   });
 }
 
-export async function waitFor<T>(
-  check: () => Promise<T | undefined | null | false> | T | undefined | null | false,
-  what: string,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined && v !== null && v !== false) return v as T;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export { waitFor } from '../helpers.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: test bodies are checked field by field
 export async function getJson(url: string): Promise<{ status: number; body: any }> {
