@@ -67,7 +67,8 @@ t.test('updates made offline under the old policy reach the vault under the new 
   agent = await open(true);
   const a = agent;
   await waitFor(() => a.policy?.version === 2 && a.status().outbox.depth === 0, 'sent under policy 2 and accepted');
-  t.equal(a.status().acks.accepted, 3, 'all three accepted');
+  // delivered, not accepted: an `accepted` ack lost to a reconnect is made up by `duplicate` or `committed`
+  t.match(a.status().acks, { delivered: 3, rejected: 0 }, 'all three taken by the gateway, none refused');
   t.same(await a.deadLetters(), [], 'no dead letter');
   t.equal(a.status().outbox.heldForPolicy, 0);
 
