@@ -16,6 +16,7 @@ let caseFailuresInFile = 0;
 const failures = [];
 const path = [];
 let detail = 0;
+let inDiff = false;
 const lines = createInterface({ input: child.stdout });
 lines.on('line', (line) => {
   process.stdout.write(`${line}\n`);
@@ -25,8 +26,13 @@ lines.on('line', (line) => {
   if (assertion && !/ # time=/.test(line)) {
     failures.push(`not ok: ${[...path.slice(0, assertion[1].length / 4), assertion[2]].join(' > ')}`);
     detail = 8;
+    inDiff = false;
   } else if (detail > 0 && /^\s+\.\.\.$/.test(line)) detail = 0;
-  else if (detail > 0 && /^\s+(fileName|lineNumber|found|wanted|message|code|[-+][^-+])/.test(line)) {
+  else if (detail > 0 && /^\s+diff: \|/.test(line)) inDiff = true;
+  else if (
+    detail > 0 &&
+    (/^\s+(fileName|lineNumber|found|wanted|message|code):/.test(line) || (inDiff && /^\s+[-+](?![-+]{2} )/.test(line)))
+  ) {
     failures.push(`    ${line.trim()}`);
     detail--;
   }
