@@ -151,10 +151,10 @@ t.test('quote, buy, download (cut and resumed), verify from the CLI against the 
     const expected =
       format === 'csv'
         ? direct.text
-        : direct.text
+        : `${direct.text
             .split('\n')
             .filter((l) => l && !l.startsWith('{"trailer"'))
-            .join('\n') + '\n';
+            .join('\n')}\n`;
     t.equal(readFileSync(out, 'utf8'), expected, `${format}: the resumed file is the dataset, byte for byte`);
 
     const v = await researcher(['verify', out, '--l0-url', f.node.urls.l0]);

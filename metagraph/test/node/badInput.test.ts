@@ -45,6 +45,7 @@ t.test('bad transactions and bodies get a code; the node keeps serving', async (
   const [alice, bob, dave] = tn.funded as [KeyPair, KeyPair, KeyPair];
   const carol = generateKeyPair();
   const post = (body: unknown) => postJson(`${urls.l1}/transactions`, body);
+  // biome-ignore lint/suspicious/noExplicitAny: test bodies are checked field by field
   const expectCode = async (what: string, r: Promise<{ status: number; body: any }>, status: number, code: string) => {
     const res = await r;
     t.equal(res.status, status, `${what}: HTTP ${status}`);

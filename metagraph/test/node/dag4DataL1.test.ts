@@ -126,7 +126,7 @@ t.test(
         'a proof does not fit another commitment',
       );
     }
-    t.match((await getJson(`${urls.l0}/data-application/entries/${entries[2]!.commitment}`)).body, {
+    t.match((await getJson(`${urls.l0}/data-application/entries/${entries[2]?.commitment}`)).body, {
       provider: provider.address,
       device: device.address,
       seq: 3,
@@ -136,7 +136,7 @@ t.test(
     // Stateless problems: 400 at POST with the code.
     const forged = {
       value: batch.value,
-      proofs: [{ id: gateway.publicKey, signature: signedBy(batch.value, stranger).proofs[0]!.signature }],
+      proofs: [{ id: gateway.publicKey, signature: signedBy(batch.value, stranger).proofs[0]?.signature }],
     };
     const f = await refused(client.sendDataTransaction(forged));
     t.ok(
@@ -154,7 +154,7 @@ t.test(
     // Stateful problems: accepted into the pool, rejected by the next snapshot, visible via the status route.
     const stranger2 = generateKeyPair();
     const cases = {
-      replayed: ingestBatch(gateway, `r-${Math.random()}`, [entries[1]!]),
+      replayed: ingestBatch(gateway, `r-${Math.random()}`, [entries[1] as (typeof entries)[number]]),
       outOfOrder: ingestBatch(gateway, `o-${Math.random()}`, [mk(device, 4, 40, { steps: 1 }, 'ooo')]),
       unregistered: ingestBatch(gateway, `u-${Math.random()}`, [mk(stranger2, 1, 41, { steps: 1 }, 'unreg')]),
       unconsented: ingestBatch(gateway, `c-${Math.random()}`, [

@@ -11,9 +11,9 @@ t.test(
     const tn = await startTestNode({ wallets: 1, each: 1_000n * 100_000_000n, snapshotIntervalMs: 200 });
     t.teardown(() => tn.close());
     const { urls } = tn.node;
-    const [funded] = tn.funded;
+    const funded = tn.funded[0] as (typeof tn.funded)[number];
     const account = dag4.createAccount();
-    account.loginPrivateKey(funded!.privateKey);
+    account.loginPrivateKey(funded.privateKey);
     const client = account.createMetagraphTokenClient({
       id: 'datagraph-local',
       metagraphId: 'DAG0local0metagraph',
@@ -28,7 +28,7 @@ t.test(
     t.equal(await client.getBalanceFor(receiver.address), 0, 'a new wallet has nothing');
 
     const pending = await client.transfer(receiver.address, 12.5, 0.001);
-    t.match(pending, { hash: /^[0-9a-f]{64}$/, status: 'POSTED', sender: funded!.address, receiver: receiver.address });
+    t.match(pending, { hash: /^[0-9a-f]{64}$/, status: 'POSTED', sender: funded.address, receiver: receiver.address });
 
     // dag4's own status calls: the L1 knows it as pending until a snapshot takes it...
     const network = client.networkInstance;
@@ -42,7 +42,7 @@ t.test(
     );
     t.match(confirmed, {
       hash: pending.hash,
-      source: funded!.address,
+      source: funded.address,
       destination: receiver.address,
       amount: 1_250_000_000,
       fee: 100_000,
@@ -69,14 +69,14 @@ t.test(
     t.equal(new Set(hashes).size, 100, 'all distinct');
     const txs = await waitFor(async () => {
       const all = await Promise.all(hashes.map((h) => network.getTransaction(h)));
-      return all.every((x) => x) ? all : undefined;
+      return all.every((x) => x) ? (all as NonNullable<(typeof all)[number]>[]) : undefined;
     }, 'all 100 batch transfers confirmed');
     // Parent order: each transaction's parent is the one before it, ordinals consecutive after the first transfer.
     txs.forEach((tx, i) => {
-      t.equal(tx!.ordinal, 2 + i, `batch tx ${i} has ordinal ${2 + i}`);
-      t.equal(tx!.parent.hash, i === 0 ? pending.hash : hashes[i - 1], `batch tx ${i} chains on its predecessor`);
+      t.equal(tx.ordinal, 2 + i, `batch tx ${i} has ordinal ${2 + i}`);
+      t.equal(tx.parent.hash, i === 0 ? pending.hash : hashes[i - 1], `batch tx ${i} chains on its predecessor`);
     });
-    const snapshotsInOrder = txs.map((x) => x!.snapshotOrdinal);
+    const snapshotsInOrder = txs.map((x) => x.snapshotOrdinal);
     t.same(
       snapshotsInOrder,
       [...snapshotsInOrder].sort((a, b) => a - b),
@@ -84,7 +84,7 @@ t.test(
     );
 
     const sum = items.reduce((s, x) => s + Math.round(x.amount * 1e8), 0);
-    const last = await getJson(`${urls.l1}/transactions/last-reference/${funded!.address}`);
+    const last = await getJson(`${urls.l1}/transactions/last-reference/${funded.address}`);
     t.same(last.body, { hash: hashes[99], ordinal: 101 }, 'last reference is the last batch transfer');
     await waitFor(
       async () => (await client.getBalance()) * 1e8 === Math.round((1000 - 12.5 - 0.001) * 1e8) - sum || undefined,
@@ -93,7 +93,7 @@ t.test(
 
     const history = await client.getTransactions(200);
     t.equal(history.length, 101, 'block explorer history lists every transfer of the sender');
-    t.equal(history[0]!.hash, hashes[99], 'newest first');
+    t.equal(history[0]?.hash, hashes[99], 'newest first');
     t.equal((await client.getTransactions(10)).length, 10, 'limit');
     const older = await client.getTransactions(200, txs[0]?.timestamp);
     t.same(
@@ -106,7 +106,7 @@ t.test(
     let next: string | undefined;
     do {
       const page = await getJson(
-        `${urls.be}/currency/x/addresses/${funded?.address}/transactions?limit=30${next ? `&next=${next}` : ''}`,
+        `${urls.be}/currency/x/addresses/${funded.address}/transactions?limit=30${next ? `&next=${next}` : ''}`,
       );
       seen.push(...page.body.data.map((x: { hash: string }) => x.hash));
       next = page.body.meta?.next;

@@ -72,12 +72,14 @@ export async function waitFor<T>(
   }
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: test bodies are checked field by field
 export async function getJson(url: string): Promise<{ status: number; body: any }> {
   const res = await fetch(url);
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: test bodies are checked field by field
 export async function postJson(url: string, body: unknown, raw?: string): Promise<{ status: number; body: any }> {
   const res = await fetch(url, {
     method: 'POST',

@@ -10,6 +10,7 @@ const keys = Array.from({ length: 6 }, () => {
   const publicKey = keyStore.getPublicKeyFromPrivate(privateKey);
   return { privateKey, publicKey, address: keyStore.getDagAddressFromPublicKey(publicKey) };
 });
+const key = (i: number) => keys[i % keys.length] as (typeof keys)[number];
 
 t.test('transactionHash equals dag4 prepareTx v2 for random transactions', async (t) => {
   let n = 0;
@@ -23,8 +24,8 @@ t.test('transactionHash equals dag4 prepareTx v2 for random transactions', async
       fc.boolean(),
       (a, b, amountUnits, feeUnits, ordinal, firstParent) => {
         fc.pre(a !== b);
-        const from = keys[a]!;
-        const to = keys[b]!;
+        const from = key(a);
+        const to = key(b);
         const parent = firstParent
           ? { hash: '0'.repeat(64), ordinal: 0 }
           : { hash: keyStore.sha256(String(ordinal)), ordinal };
@@ -67,8 +68,8 @@ t.test(
   'native hash-signature verify agrees with dag4 sign/verify, and refuses wrong key and tampered hash',
   async (t) => {
     for (let i = 0; i < 30; i++) {
-      const k = keys[i % keys.length]!;
-      const other = keys[(i + 1) % keys.length]!;
+      const k = key(i);
+      const other = key(i + 1);
       const hash = keyStore.sha256(`tx-${i}-${Math.random()}`);
       const sig = await keyStore.sign(k.privateKey, hash);
       const id = k.publicKey.slice(2);
