@@ -12,7 +12,7 @@ import { buildHttpServer } from './http/HttpServer.ts';
 import { PortalSessions } from './http/portal/PortalSessions.ts';
 import { providerAuthorizer } from './http/rewards/providerAuth.ts';
 import { IngestPipeline } from './ingest/IngestPipeline.ts';
-import { verifyWorker } from './ingest/VerifyWorker.ts';
+import { verifyWorker, verifyWorkerUp } from './ingest/VerifyWorker.ts';
 import { LedgerClient } from './ledger/LedgerClient.ts';
 import { LedgerOutbox } from './ledger/LedgerOutbox.ts';
 import { loadTlsCertificate } from './mqtt/devCertificate.ts';
@@ -23,7 +23,7 @@ import { Registry } from './registry/Registry.ts';
 import { CatalogCounts } from './research/CatalogCounts.ts';
 import { CommittedRowIndexer } from './research/committedRowOps.ts';
 import { DatasetPreparer } from './research/DatasetPreparer.ts';
-import { lineWorker } from './research/LineWorker.ts';
+import { lineWorker, lineWorkerUp } from './research/LineWorker.ts';
 import { PaymentLedger } from './research/PaymentLedger.ts';
 import { QueryService } from './research/QueryService.ts';
 import { QuoteService } from './research/QuoteService.ts';
@@ -271,6 +271,8 @@ export async function startGateway(
   // first researcher's time to first byte. Until one is ready the main thread does its work.
   verifyWorker();
   lineWorker();
+  metrics.workerProbes.verify = verifyWorkerUp;
+  metrics.workerProbes.download = lineWorkerUp;
   outbox.start();
   await queries.start();
   rewards.start();

@@ -73,6 +73,11 @@ export class VerifyWorker {
 
 let shared: VerifyWorker | undefined;
 
+/** Whether the process's verify worker is up (without starting it). */
+export function verifyWorkerUp(): boolean {
+  return shared?.up === true;
+}
+
 /** The process's verify worker once it is up (the first call starts it); undefined until then and on one core. */
 export function verifyWorker(): VerifyWorker | undefined {
   if (availableParallelism() < 2) return undefined;

@@ -73,6 +73,17 @@ export class GatewayMetrics {
     help: 'devices connected over MQTT',
     registers: [this.registry],
   });
+  /** Whether each worker thread is ready, read at each scrape (startGateway sets them). */
+  readonly workerProbes: Partial<Record<'download' | 'verify', () => boolean>> = {};
+  readonly workersUp = new Gauge({
+    name: 'dg_gateway_worker_up',
+    help: 'worker threads ready (1) or not (0: starting, failed or unavailable, and the main thread does their work)',
+    labelNames: ['worker'] as const,
+    registers: [this.registry],
+    collect: () => {
+      for (const [worker, up] of Object.entries(this.workerProbes)) this.workersUp.set({ worker }, up() ? 1 : 0);
+    },
+  });
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });

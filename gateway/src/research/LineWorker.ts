@@ -79,6 +79,11 @@ let shared: { worker: LineWorker; up: boolean } | undefined;
 /** A worker that never got ready is not started again: downloads encode on the main thread instead. */
 let cannotStart = false;
 
+/** Whether the process's line worker is ready (without starting it). */
+export function lineWorkerUp(): boolean {
+  return shared?.up === true;
+}
+
 /**
  * The process's line worker once it is ready; undefined until then, or if it cannot start (the first call starts
  * it). One that fails after it was ready (its pending jobs fail) is replaced on the next call.
