@@ -3,6 +3,7 @@
 // through its bundled download worker, as the sources do; its bundled ingest worker verifies updates.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -116,7 +117,8 @@ t.test('the built gateway: launcher, /healthz, portal, docs, a download with pro
       await (await fetch(`${http}/metrics`)).text(),
     );
   t.ok(await waitFor(() => workerUp('download'), 'the download worker up', 30_000), 'the download worker is running');
-  t.ok(await waitFor(() => workerUp('verify'), 'the verify worker up', 30_000), 'the verify worker is running');
+  if (availableParallelism() >= 2)
+    t.ok(await waitFor(() => workerUp('verify'), 'the verify worker up', 30_000), 'the verify worker is running');
   const download = async () => {
     const res = await fetch(`${http}/v1/queries/${queryId}/data?format=ndjson`, {
       headers: { authorization: `Bearer ${TOKEN}` },
