@@ -98,6 +98,14 @@ async function prepared(p: DatasetPreparer): Promise<string> {
   return file;
 }
 
+/** A vault with the paid query, and its dataset prepared by a started preparer. */
+async function setupPrepared(t: Test) {
+  const c = await setup(t);
+  const p = c.preparer();
+  await p.start();
+  return { c, p, file: await prepared(p) };
+}
+
 t.test(
   'prepared download = vault download, byte for byte, at every offset (first chunks on this thread)',
   async (t) => {
@@ -255,10 +263,7 @@ t.test('revoked and erased providers: both paths withhold the same rows, numberi
 });
 
 t.test('a damaged prepared file fails the download with GW_DATASET_FILE', async (t) => {
-  const c = await setup(t);
-  const p = c.preparer();
-  await p.start();
-  const file = await prepared(p);
+  const { c, p, file } = await setupPrepared(t);
   const good = readFileSync(file);
   // the blocks' places in the file
   const blocks: { start: number; ciphertext: number; length: number; end: number }[] = [];
@@ -436,10 +441,7 @@ t.test('close while preparing leaves no file under the final name; the next star
 t.test(
   'a damaged block header that would make its rows look withheld fails too (unknown provider, policy version 0)',
   async (t) => {
-    const c = await setup(t);
-    const p = c.preparer();
-    await p.start();
-    const file = await prepared(p);
+    const { c, file } = await setupPrepared(t);
     const good = readFileSync(file);
     const f = parseFrame(queryId, 0, good, MAGIC.length, good.length);
     if (!('block' in f)) throw new Error('no first block');
@@ -467,10 +469,7 @@ t.test(
 t.test(
   'a resumed vault download counts rows unreadable at load (data key gone, registry still active) as withheld',
   async (t) => {
-    const c = await setup(t);
-    const p = c.preparer();
-    await p.start();
-    const file = await prepared(p);
+    const { c, file } = await setupPrepared(t);
     const order = [...new Set((await usageOf(c)).map((r) => r.provider))];
     // the key gone before the registry records the erasure (ProviderService.stop erases the vault, then writes
     // the record: a crash between the two)
@@ -489,10 +488,7 @@ t.test(
 t.test(
   'a provider who revokes and shares again (a new data key): their older blocks stay withheld, unopened',
   async (t) => {
-    const c = await setup(t);
-    const p = c.preparer();
-    await p.start();
-    const file = await prepared(p);
+    const { c, file } = await setupPrepared(t);
     const provider = [...new Set((await usageOf(c)).map((r) => r.provider))][3] as string;
     // what ProviderService.stop does for a revocation (key and rows gone, status revoked at version 1), then a new
     // registration: active again with a new data key, rows of version 1 never sold again
@@ -512,10 +508,7 @@ t.test(
 );
 
 t.test('CSV from the prepared dataset = CSV from the vault, withheld rows and offsets included', async (t) => {
-  const c = await setup(t);
-  const p = c.preparer();
-  await p.start();
-  const file = await prepared(p);
+  const { c, file } = await setupPrepared(t);
   const providers = [...new Set((await usageOf(c)).map((r) => r.provider))];
   await setStatus(c, providers[5] as string, 'revoked', 1);
   for (const offset of [0, 31, 1000, 1470, 2000]) {
